@@ -1,0 +1,332 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bounds.h"
+#include "config.h"
+#include "crypto.h"
+
+enum key_type {
+	KT_STR,
+	KT_UINT,
+	KT_BOOL,
+	KT_LEVEL,
+};
+
+struct key_def {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 off;
+	unsigned	 min, max;
+};
+
+#define K_STR(n)		{ #n, KT_STR, offsetof(struct config, n), 0, 0 }
+#define K_UINT(n, lo, hi)	{ #n, KT_UINT, offsetof(struct config, n), lo, hi }
+#define K_BOOL(n)		{ #n, KT_BOOL, offsetof(struct config, n), 0, 0 }
+
+static const struct key_def keys[] = {
+	K_STR(db_socket),
+	K_STR(db_host),
+	K_UINT(db_port, 1, 65535),
+	K_STR(db_name),
+	K_STR(db_user),
+	K_STR(db_password_file),
+	K_UINT(db_connect_timeout, 1, 60),
+	K_UINT(db_rw_timeout, 1, 600),
+	K_STR(migrate_db_user),
+	K_STR(migrate_db_password_file),
+	K_STR(db_service_account),
+	K_STR(migrations_dir),
+	K_UINT(argon2_memory_kib, 8, 4194304),
+	K_UINT(argon2_iterations, 1, 64),
+	K_UINT(argon2_parallelism, 1, 64),
+	K_BOOL(registration),
+	{ "log_level", KT_LEVEL, offsetof(struct config, log_level), 0, 0 },
+	K_UINT(max_requests, 0, 100000000),
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->db_port = 3306;
+	c->db_connect_timeout = 2;
+	c->db_rw_timeout = 10;
+	c->argon2_memory_kib = 19456;	/* OWASP: m=19 MiB, t=2, p=1 */
+	c->argon2_iterations = 2;
+	c->argon2_parallelism = 1;
+	c->registration = true;
+	c->log_level = LOG_LVL_INFO;
+}
+
+void
+config_clear(struct config *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == KT_STR)
+			free(*(char **)((char *)c + keys[i].off));
+	config_init(c);
+}
+
+static const struct key_def *
+key_find(const char *name, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].name) == len &&
+		    memcmp(keys[i].name, name, len) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+set_value(struct config *c, const struct key_def *k, const char *v,
+    char *err, size_t errsz)
+{
+	void		*field = (char *)c + k->off;
+	uint64_t	 n;
+
+	switch (k->type) {
+	case KT_STR:
+		if (*v == '\0') {
+			snprintf(err, errsz, "%s: empty value", k->name);
+			return -1;
+		}
+		free(*(char **)field);
+		if ((*(char **)field = strdup(v)) == NULL) {
+			snprintf(err, errsz, "%s: out of memory", k->name);
+			return -1;
+		}
+		return 0;
+	case KT_UINT:
+		if (parse_u64(v, k->min, k->max, &n) == -1) {
+			snprintf(err, errsz, "%s: malformed value (want an "
+			    "integer from %u to %u)", k->name, k->min, k->max);
+			return -1;
+		}
+		*(unsigned *)field = (unsigned)n;
+		return 0;
+	case KT_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+		    strcmp(v, "on") == 0)
+			*(bool *)field = true;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
+		    strcmp(v, "off") == 0)
+			*(bool *)field = false;
+		else {
+			snprintf(err, errsz, "%s: malformed value (want yes "
+			    "or no)", k->name);
+			return -1;
+		}
+		return 0;
+	case KT_LEVEL:
+		if (log_level_parse(v, (enum log_level *)field) == -1) {
+			snprintf(err, errsz, "%s: malformed value (want debug, "
+			    "info, warn or error)", k->name);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static bool
+is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+/* Parse one line (without its newline).  Returns 0 or -1 with err. */
+static int
+parse_line(struct config *c, char *line, unsigned lineno, bool *seen,
+    char *err, size_t errsz)
+{
+	char			*key, *eq, *val, *end;
+	const struct key_def	*k;
+
+	for (key = line; is_space(*key); key++)
+		continue;
+	if (*key == '\0' || *key == '#')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL) {
+		snprintf(err, errsz, "line %u: expected 'key = value'", lineno);
+		return -1;
+	}
+	for (end = eq; end > key && is_space(end[-1]); end--)
+		continue;
+	if ((k = key_find(key, (size_t)(end - key))) == NULL) {
+		*end = '\0';
+		snprintf(err, errsz, "%.64s: unknown key (line %u)", key, lineno);
+		return -1;
+	}
+	if (seen[k - keys]) {
+		snprintf(err, errsz, "%s: set twice (line %u)", k->name, lineno);
+		return -1;
+	}
+	seen[k - keys] = true;
+	for (val = eq + 1; is_space(*val); val++)
+		continue;
+	for (end = val + strlen(val); end > val && is_space(end[-1]); end--)
+		continue;
+	*end = '\0';
+	return set_value(c, k, val, err, errsz);
+}
+
+int
+config_parse(struct config *c, const char *text, size_t len,
+    char *err, size_t errsz)
+{
+	bool		 seen[NKEYS] = { false };
+	char		 line[MAX_CONFIG_LINE];
+	size_t		 i = 0, n;
+	unsigned	 lineno = 0;
+
+	while (i < len) {
+		lineno++;
+		for (n = 0; i + n < len && text[i + n] != '\n'; n++)
+			continue;
+		if (n >= sizeof(line)) {
+			snprintf(err, errsz, "line %u: longer than %d bytes",
+			    lineno, MAX_CONFIG_LINE - 1);
+			return -1;
+		}
+		if (memchr(text + i, '\0', n) != NULL) {
+			snprintf(err, errsz, "line %u: NUL byte", lineno);
+			return -1;
+		}
+		memcpy(line, text + i, n);
+		line[n] = '\0';
+		if (parse_line(c, line, lineno, seen, err, errsz) == -1)
+			return -1;
+		i += n + 1;
+	}
+	return 0;
+}
+
+/* Read a whole small file.  Returns a malloc'd NUL-terminated buffer. */
+static char *
+read_small_file(const char *path, size_t max, size_t *lenp, int *errnop)
+{
+	char	*buf;
+	ssize_t	 r;
+	size_t	 len = 0;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*errnop = errno;
+		return NULL;
+	}
+	if ((buf = malloc(max + 1)) == NULL) {
+		*errnop = ENOMEM;
+		close(fd);
+		return NULL;
+	}
+	while (len <= max && (r = read(fd, buf + len, max + 1 - len)) > 0)
+		len += (size_t)r;
+	*errnop = (r == -1) ? errno : (len > max ? EFBIG : 0);
+	close(fd);
+	if (*errnop != 0) {
+		crypto_wipe(buf, max + 1);
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errsz)
+{
+	char	*text;
+	size_t	 len;
+	int	 e, rc;
+
+	if ((text = read_small_file(path, 1 << 20, &len, &e)) == NULL) {
+		snprintf(err, errsz, "config: cannot read '%s': %s", path,
+		    strerror(e));
+		return -1;
+	}
+	rc = config_parse(c, text, len, err, errsz);
+	free(text);
+	return rc;
+}
+
+int
+config_check_db(const struct config *c, char *err, size_t errsz)
+{
+	if (c->db_name == NULL)
+		snprintf(err, errsz, "db_name: not set");
+	else if (c->db_user == NULL)
+		snprintf(err, errsz, "db_user: not set");
+	else if (c->db_socket == NULL && c->db_host == NULL)
+		snprintf(err, errsz, "db_socket: neither db_socket nor db_host "
+		    "is set");
+	else
+		return 0;
+	return -1;
+}
+
+char *
+config_read_secret(const char *file_key, const char *path, const char *cred,
+    char *err, size_t errsz)
+{
+	char		 credpath[PATH_MAX];
+	const char	*dir;
+	char		*s;
+	size_t		 len;
+	int		 e;
+
+	if (path == NULL) {
+		if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL) {
+			snprintf(err, errsz, "%s: not set (and no "
+			    "$CREDENTIALS_DIRECTORY/%s)", file_key, cred);
+			return NULL;
+		}
+		if ((size_t)snprintf(credpath, sizeof(credpath), "%s/%s",
+		    dir, cred) >= sizeof(credpath)) {
+			snprintf(err, errsz, "%s: credential path too long",
+			    file_key);
+			return NULL;
+		}
+		path = credpath;
+	}
+	if ((s = read_small_file(path, MAX_SECRET_FILE, &len, &e)) == NULL) {
+		snprintf(err, errsz, "%s: cannot read '%s': %s", file_key,
+		    path, e == EFBIG ? "file too large" : strerror(e));
+		return NULL;
+	}
+	if (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	if (len > 0 && s[len - 1] == '\r')
+		s[--len] = '\0';
+	if (len == 0 || strlen(s) != len || strchr(s, '\n') != NULL) {
+		snprintf(err, errsz, "%s: '%s' must hold one non-empty line",
+		    file_key, path);
+		secret_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	crypto_wipe(s, strlen(s));
+	free(s);
+}

@@ -1,0 +1,392 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "bounds.h"
+#include "json.h"
+
+struct json_doc {
+	json_object	*root;
+};
+
+/*
+ * RFC 8259 grammar, checked before json-c sees the body: json-c's strict
+ * mode still takes single quotes, NaN and Infinity.  Depth is bounded by
+ * MAX_JSON_DEPTH, so the recursion is too.
+ */
+struct lexer {
+	const char	*p, *end;
+	int		 depth;
+};
+
+static bool	lex_value(struct lexer *);
+
+static void
+lex_ws(struct lexer *l)
+{
+	while (l->p < l->end && (*l->p == ' ' || *l->p == '\t' ||
+	    *l->p == '\n' || *l->p == '\r'))
+		l->p++;
+}
+
+static bool
+lex_lit(struct lexer *l, const char *lit)
+{
+	size_t	 n = strlen(lit);
+
+	if ((size_t)(l->end - l->p) < n || memcmp(l->p, lit, n) != 0)
+		return false;
+	l->p += n;
+	return true;
+}
+
+static bool
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static bool
+lex_string(struct lexer *l)
+{
+	int	 i;
+
+	if (l->p >= l->end || *l->p != '"')
+		return false;
+	for (l->p++; l->p < l->end; l->p++) {
+		if (*l->p == '"') {
+			l->p++;
+			return true;
+		}
+		if ((unsigned char)*l->p < 0x20)
+			return false;
+		if (*l->p != '\\')
+			continue;
+		if (++l->p >= l->end)
+			return false;
+		if (*l->p == 'u') {
+			for (i = 0; i < 4; i++)
+				if (++l->p >= l->end || !is_hex(*l->p))
+					return false;
+		} else if (strchr("\"\\/bfnrt", *l->p) == NULL)
+			return false;
+	}
+	return false;
+}
+
+static bool
+lex_digits(struct lexer *l)
+{
+	const char	*start = l->p;
+
+	while (l->p < l->end && *l->p >= '0' && *l->p <= '9')
+		l->p++;
+	return l->p > start;
+}
+
+static bool
+lex_number(struct lexer *l)
+{
+	if (l->p < l->end && *l->p == '-')
+		l->p++;
+	if (l->p < l->end && *l->p == '0')
+		l->p++;
+	else if (!lex_digits(l))
+		return false;
+	if (l->p < l->end && *l->p == '.') {
+		l->p++;
+		if (!lex_digits(l))
+			return false;
+	}
+	if (l->p < l->end && (*l->p == 'e' || *l->p == 'E')) {
+		l->p++;
+		if (l->p < l->end && (*l->p == '+' || *l->p == '-'))
+			l->p++;
+		if (!lex_digits(l))
+			return false;
+	}
+	return true;
+}
+
+/* An object or an array: open already seen at l->p. */
+static bool
+lex_container(struct lexer *l, char close)
+{
+	bool	 first = true;
+
+	if (++l->depth > MAX_JSON_DEPTH)
+		return false;
+	l->p++;
+	for (;;) {
+		lex_ws(l);
+		if (l->p < l->end && *l->p == close && first) {
+			l->p++;
+			break;
+		}
+		if (close == '}') {
+			if (!lex_string(l))
+				return false;
+			lex_ws(l);
+			if (l->p >= l->end || *l->p++ != ':')
+				return false;
+		}
+		if (!lex_value(l))
+			return false;
+		lex_ws(l);
+		first = false;
+		if (l->p < l->end && *l->p == ',') {
+			l->p++;
+			lex_ws(l);
+			if (l->p < l->end && *l->p == close)
+				return false;	/* trailing comma */
+			continue;
+		}
+		if (l->p < l->end && *l->p == close) {
+			l->p++;
+			break;
+		}
+		return false;
+	}
+	l->depth--;
+	return true;
+}
+
+static bool
+lex_value(struct lexer *l)
+{
+	lex_ws(l);
+	if (l->p >= l->end)
+		return false;
+	switch (*l->p) {
+	case '{':
+		return lex_container(l, '}');
+	case '[':
+		return lex_container(l, ']');
+	case '"':
+		return lex_string(l);
+	case 't':
+		return lex_lit(l, "true");
+	case 'f':
+		return lex_lit(l, "false");
+	case 'n':
+		return lex_lit(l, "null");
+	default:
+		return lex_number(l);
+	}
+}
+
+static bool
+strict_json(const char *buf, size_t len)
+{
+	struct lexer	 l = { buf, buf + len, 0 };
+
+	if (!lex_value(&l))
+		return false;
+	lex_ws(&l);
+	return l.p == l.end;
+}
+
+/* Decode the JSON string token buf[0..n) (quotes included). */
+static json_object *
+decode_name(const char *buf, size_t n)
+{
+	json_object	*s;
+	char		*tmp;
+
+	if ((tmp = strndup(buf, n)) == NULL)
+		return NULL;
+	s = json_tokener_parse(tmp);
+	free(tmp);
+	return s;
+}
+
+static bool
+same_name(json_object *a, json_object *b)
+{
+	size_t	 n = (size_t)json_object_get_string_len(a);
+
+	return n == (size_t)json_object_get_string_len(b) &&
+	    memcmp(json_object_get_string(a), json_object_get_string(b), n) == 0;
+}
+
+/*
+ * json-c keeps the last of two members with the same name; a body that
+ * says two things at once is refused instead.  The body is known to be
+ * valid JSON here, so a scan of the top level suffices: each member name
+ * is decoded by json-c and compared with the ones before it.
+ */
+static bool
+top_level_names_unique(const char *buf, size_t len)
+{
+	json_object	*names[MAX_JSON_FIELDS];
+	size_t		 i, start, n = 0, k;
+	int		 depth = 0;
+	bool		 expect_name = false, ok = true;
+
+	for (i = 0; i < len && ok; i++) {
+		if (buf[i] == '"') {
+			start = i;
+			for (i++; i < len && buf[i] != '"'; i++)
+				if (buf[i] == '\\')
+					i++;
+			if (depth != 1 || !expect_name)
+				continue;
+			expect_name = false;
+			if (n == MAX_JSON_FIELDS ||
+			    (names[n] = decode_name(buf + start,
+			    i - start + 1)) == NULL) {
+				ok = false;
+				break;
+			}
+			for (k = 0; k < n; k++)
+				if (same_name(names[k], names[n]))
+					ok = false;
+			n++;
+		} else if (buf[i] == '{' || buf[i] == '[') {
+			depth++;
+			expect_name = (buf[i] == '{' && depth == 1);
+		} else if (buf[i] == '}' || buf[i] == ']')
+			depth--;
+		else if (buf[i] == ',' && depth == 1)
+			expect_name = true;
+	}
+	for (k = 0; k < n; k++)
+		json_object_put(names[k]);
+	return ok;
+}
+
+enum ierr
+json_doc_parse(const char *buf, size_t len, struct json_doc **out,
+    struct verrs *errs)
+{
+	struct json_tokener	*tok;
+	json_object		*root = NULL;
+	struct json_doc		*doc;
+
+	*out = NULL;
+	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\n' ||
+	    buf[len - 1] == '\r' || buf[len - 1] == '\t'))
+		len--;
+	if (len == 0) {
+		verr_add(errs, "body", NULL, "Field required", "missing");
+		return IERR_INVALID;
+	}
+	if (memchr(buf, '\0', len) != NULL || !utf8_valid(buf, len)) {
+		verr_add(errs, "body", NULL, "Body must be valid UTF-8 "
+		    "without NUL bytes", "json_invalid");
+		return IERR_INVALID;
+	}
+	if (!strict_json(buf, len)) {
+		verr_add(errs, "body", NULL, "JSON decode error", "json_invalid");
+		return IERR_INVALID;
+	}
+	while (*buf == ' ' || *buf == '\t' || *buf == '\n' || *buf == '\r') {
+		buf++;
+		len--;
+	}
+	if (*buf != '{') {
+		verr_add(errs, "body", NULL, "Input should be a valid "
+		    "dictionary or object", "model_attributes_type");
+		return IERR_INVALID;
+	}
+	if ((tok = json_tokener_new_ex(MAX_JSON_DEPTH)) == NULL)
+		return IERR_INTERNAL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len) {
+		json_object_put(root);
+		json_tokener_free(tok);
+		verr_add(errs, "body", NULL, "JSON decode error", "json_invalid");
+		return IERR_INVALID;
+	}
+	json_tokener_free(tok);
+	if (!top_level_names_unique(buf, len)) {
+		json_object_put(root);
+		verr_add(errs, "body", NULL, "Duplicate or too many members",
+		    "json_invalid");
+		return IERR_INVALID;
+	}
+	if ((doc = malloc(sizeof(*doc))) == NULL) {
+		json_object_put(root);
+		return IERR_INTERNAL;
+	}
+	doc->root = root;
+	*out = doc;
+	return IERR_OK;
+}
+
+void
+json_doc_free(struct json_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	json_object_put(doc->root);
+	free(doc);
+}
+
+void
+json_get_str(struct json_doc *doc, const char *name, size_t max_chars,
+    bool nullable, struct jstr *out, struct verrs *errs)
+{
+	json_object	*v;
+
+	memset(out, 0, sizeof(*out));
+	if (doc == NULL || !json_object_object_get_ex(doc->root, name, &v))
+		return;
+	out->present = true;
+	if (v == NULL) {
+		if (nullable)
+			out->null = true;
+		else
+			verr_add(errs, "body", name, "Input should be a valid "
+			    "string", "string_type");
+		return;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		verr_add(errs, "body", name, "Input should be a valid string",
+		    "string_type");
+		return;
+	}
+	out->s = json_object_get_string(v);
+	out->len = (size_t)json_object_get_string_len(v);
+	/* \u0000 and lone surrogates can hide in escapes: check the value. */
+	if (strlen(out->s) != out->len || !utf8_valid(out->s, out->len)) {
+		verr_add(errs, "body", name, "String must be valid UTF-8 "
+		    "without NUL characters", "string_type");
+		out->s = NULL;
+	} else if (utf8_chars(out->s, out->len) > max_chars) {
+		verr_add(errs, "body", name, "String is too long",
+		    "string_too_long");
+		out->s = NULL;
+	}
+	if (out->s == NULL)
+		out->len = 0;
+}
+
+void
+json_get_bool(struct json_doc *doc, const char *name, struct jbool *out,
+    struct verrs *errs)
+{
+	json_object	*v;
+
+	memset(out, 0, sizeof(*out));
+	if (doc == NULL || !json_object_object_get_ex(doc->root, name, &v))
+		return;
+	if (v == NULL || !json_object_is_type(v, json_type_boolean)) {
+		verr_add(errs, "body", name, "Input should be a valid boolean",
+		    "bool_type");
+		return;
+	}
+	out->present = true;
+	out->v = json_object_get_boolean(v);
+}
+
+void
+json_require(const struct jstr *s, const char *name, struct verrs *errs)
+{
+	if (!s->present)
+		verr_add(errs, "body", name, "Field required", "missing");
+}

@@ -1,0 +1,144 @@
+/*
+ * genesis-fcgi: one FastCGI worker.  spawn-fcgi hands it the listening
+ * socket on fd 0 and multiwatch restarts it when it dies.  Everything
+ * that can be wrong with the configuration is found here, before the
+ * accept loop, and stops the worker with exit status 78.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "pwhash.h"
+#include "req.h"
+#include "resp.h"
+#include "worker.h"
+
+#define PROG	"genesis-fcgi"
+
+static volatile sig_atomic_t	 stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-c config]\n"
+	    "  The configuration is -c, else $GENESIS_CONFIG.  Run under\n"
+	    "  spawn-fcgi, which passes the FastCGI socket on fd 0.\n", PROG);
+	exit(64);
+}
+
+static void
+die_config(const char *why)
+{
+	fprintf(stderr, "%s: %s\n", PROG, why);
+	exit(EX_CONFIG);
+}
+
+static void
+serve(struct worker *w, FCGX_Request *fr)
+{
+	struct req	 r;
+	enum ierr	 e;
+
+	req_init(&r, w, fr);
+	if ((e = req_parse(&r)) == IERR_OK)
+		e = r.route->handler(&r);
+	resp_finish(&r, e);
+	req_free(&r);
+}
+
+static void
+signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	/* No SA_RESTART: a blocked accept returns and the loop ends. */
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Load and check everything; exits 78 with one line on failure. */
+static void
+start(struct worker *w, struct config *cfg, const char *path)
+{
+	char			 err[512];
+	char			*password;
+	struct pwhash_params	 pp;
+
+	config_init(cfg);
+	if (config_load(cfg, path, err, sizeof(err)) == -1 ||
+	    config_check_db(cfg, err, sizeof(err)) == -1)
+		die_config(err);
+	if ((password = config_read_secret("db_password_file",
+	    cfg->db_password_file, "db_password", err, sizeof(err))) == NULL)
+		die_config(err);
+	if (geteuid() == 0)
+		die_config("refusing to run as root: start under spawn-fcgi -u");
+	log_init(PROG, cfg->log_level);
+	pp.m_kib = cfg->argon2_memory_kib;
+	pp.t = cfg->argon2_iterations;
+	pp.p = cfg->argon2_parallelism;
+	if (db_library_init() == -1 || pwhash_init(&pp) == -1 ||
+	    (w->db = db_new(cfg, cfg->db_user, password)) == NULL)
+		die_config("cannot initialise (out of memory?)");
+	secret_free(password);
+	w->cfg = cfg;
+	log_reason(LOG_LVL_INFO, "worker_started", "configuration loaded");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config	 cfg;
+	struct worker	 w = { 0 };
+	FCGX_Request	 fr;
+	const char	*path = getenv("GENESIS_CONFIG");
+	int		 ch;
+
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c')
+			usage();
+		path = optarg;
+	}
+	if (path == NULL || optind != argc)
+		usage();
+	start(&w, &cfg, path);
+	if (FCGX_Init() != 0 || FCGX_IsCGI()) {
+		fprintf(stderr, "%s: fd 0 is not a FastCGI socket: start me "
+		    "with spawn-fcgi\n", PROG);
+		return 64;
+	}
+	signals();
+	FCGX_InitRequest(&fr, 0, 0);
+	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		serve(&w, &fr);
+		FCGX_Finish_r(&fr);
+		if (cfg.max_requests != 0 && ++w.served >= cfg.max_requests)
+			break;
+	}
+	log_reason(LOG_LVL_INFO, "worker_stopped", stopping ? "signal" :
+	    "request limit or accept error");
+	db_free(w.db);
+	db_library_end();
+	pwhash_cleanup();
+	config_clear(&cfg);
+	return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * One request: what was parsed from FastCGI, and what the handler
+ * prepares for the response.  Everything here lives until req_free(),
+ * which runs on every path at the end of the request.
+ */
+#ifndef IDENT_REQ_H
+#define IDENT_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <fcgiapp.h>
+
+#include "bounds.h"
+#include "ierr.h"
+#include "jsonw.h"
+#include "router.h"
+#include "verr.h"
+
+struct json_doc;
+struct worker;
+
+struct req {
+	struct worker		*w;
+	FCGX_Request		*fr;
+	long long		 start_us;
+
+	/* parse */
+	const char		*method;	/* borrowed from FastCGI params */
+	char			 path[MAX_PATH_LEN + 1];
+	const char		*query;		/* after '?', or "" */
+	const char		*client;	/* REMOTE_ADDR */
+	const struct route	*route;
+	struct route_params	 params;
+	char			*body;		/* NUL-terminated, or NULL */
+	size_t			 bodylen;
+	struct json_doc		*json;		/* for BODY_JSON routes */
+
+	/* respond */
+	int			 status;	/* of a success; 200 by default */
+	struct jsonw		 out;		/* the success body */
+	const char		*detail;	/* overrides the error's default */
+	struct verrs		 errs;		/* the 422 list */
+	char			 allow[64];	/* for 405 */
+	char			 headers[1024];	/* extra response headers */
+	size_t			 headerslen;
+};
+
+void		 req_init(struct req *, struct worker *, FCGX_Request *);
+/* Route, bounded path and headers, body.  Returns IERR_OK or the error. */
+enum ierr	 req_parse(struct req *);
+void		 req_free(struct req *);
+
+/*
+ * Add a response header (name and value are ours, never client text
+ * unchecked).  Headers that do not fit are dropped and logged.
+ */
+void		 req_add_header(struct req *, const char *name,
+		    const char *value);
+
+/* A FastCGI parameter, or NULL. */
+const char	*req_param(const struct req *, const char *name);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * The routing table's types and its matcher.  A pattern is a path whose
+ * segments are literals or "{id}"; paths match with or without one
+ * trailing slash (API.md).
+ */
+#ifndef IDENT_ROUTER_H
+#define IDENT_ROUTER_H
+
+#include <stddef.h>
+
+#include "ierr.h"
+
+struct req;
+
+enum route_body {
+	BODY_NONE,	/* any body is ignored, never read */
+	BODY_JSON,
+	BODY_FORM,
+};
+
+struct route {
+	const char	*method;
+	const char	*pattern;
+	enum ierr	(*handler)(struct req *);
+	enum route_body	 body;
+	size_t		 max_body;
+};
+
+#define ROUTE_MAX_PARAMS	2
+
+struct route_params {
+	size_t		 n;
+	struct {
+		const char	*s;	/* points into the matched path */
+		size_t		 len;
+	} v[ROUTE_MAX_PARAMS];
+};
+
+enum router_result {
+	ROUTER_FOUND,
+	ROUTER_NOT_FOUND,
+	ROUTER_METHOD,		/* path known, method not: allow is filled */
+};
+
+/*
+ * Match method and path (no query string) against table[0..n).  On
+ * ROUTER_FOUND sets *out and params; on ROUTER_METHOD writes the allowed
+ * methods, comma-separated, into allow[allowsz].
+ */
+enum router_result router_match(const struct route *table, size_t n,
+		    const char *method, const char *path,
+		    const struct route **out, struct route_params *params,
+		    char *allow, size_t allowsz);
+
+/* The worker's table (routes.c). */
+extern const struct route	routes[];
+extern const size_t		nroutes;
+
+#endif

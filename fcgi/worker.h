@@ -1,0 +1,16 @@
+/*
+ * What a worker process keeps between requests.
+ */
+#ifndef IDENT_WORKER_H
+#define IDENT_WORKER_H
+
+struct config;
+struct db;
+
+struct worker {
+	const struct config	*cfg;
+	struct db		*db;
+	unsigned long		 served;
+};
+
+#endif

@@ -1,0 +1,102 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "json.h"
+#include "tap.h"
+
+static enum ierr
+parse(const char *text, struct json_doc **doc, struct verrs *v)
+{
+	memset(v, 0, sizeof(*v));
+	return json_doc_parse(text, strlen(text), doc, v);
+}
+
+int
+main(void)
+{
+	static const struct {
+		const char	*body;
+		const char	*type;	/* of the 422 */
+	} bad[] = {
+		{ "", "missing" },
+		{ "   \n", "missing" },
+		{ "{", "json_invalid" },
+		{ "{\"a\":1,}", "json_invalid" },
+		{ "{'a':1}", "json_invalid" },
+		{ "{\"a\":1} x", "json_invalid" },
+		{ "{\"a\":1}{}", "json_invalid" },
+		{ "[1,2]", "model_attributes_type" },
+		{ "\"str\"", "model_attributes_type" },
+		{ "null", "model_attributes_type" },
+		{ "{\"a\":1,\"a\":2}", "json_invalid" },
+		{ "{\"a\":1,\"\\u0061\":2}", "json_invalid" },
+		{ "{\"a\":\"\xff\"}", "json_invalid" },
+		{ "{\"a\":\"\xc0\xaf\"}", "json_invalid" },
+		{ "{\"a\":NaN}", "json_invalid" },
+	};
+	struct json_doc	*doc;
+	struct verrs	 v;
+	struct jstr	 s;
+	struct jbool	 b;
+	char		 deep[256], *big;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ok(parse(bad[i].body, &doc, &v) == IERR_INVALID && doc == NULL &&
+		    v.n == 1 && strcmp(v.e[0].type, bad[i].type) == 0,
+		    "refuse body %zu (%s)", i, bad[i].type);
+	}
+	/* Depth: 16 levels pass, 17 do not (SECURITY.md C-T17). */
+	memset(deep, 0, sizeof(deep));
+	for (i = 0; i < 15; i++)
+		strcat(deep, "{\"a\":");
+	strcat(deep, "1");
+	for (i = 0; i < 15; i++)
+		strcat(deep, "}");
+	ok(parse(deep, &doc, &v) == IERR_OK, "15 nested objects");
+	json_doc_free(doc);
+	memset(deep, 0, sizeof(deep));
+	for (i = 0; i < 17; i++)
+		strcat(deep, "[");
+	for (i = 0; i < 17; i++)
+		strcat(deep, "]");
+	big = malloc(strlen(deep) + 16);
+	snprintf(big, strlen(deep) + 16, "{\"a\":%s}", deep);
+	ok(parse(big, &doc, &v) == IERR_INVALID, "18 levels refused");
+	free(big);
+
+	ok(parse("{\"name\":\"caf\xc3\xa9\",\"n\":5,\"t\":true,\"z\":null,"
+	    "\"nul\":\"a\\u0000b\",\"nested\":{\"name\":1,\"name\":2}}",
+	    &doc, &v) == IERR_OK, "good body (nested duplicates are not ours)");
+	json_get_str(doc, "name", 10, false, &s, &v);
+	ok(s.present && s.s != NULL && s.len == 5 && v.n == 0, "string");
+	json_get_str(doc, "name", 3, false, &s, &v);
+	ok(s.s == NULL && v.n == 1 && strcmp(v.e[0].type, "string_too_long") == 0,
+	    "4 characters over a limit of 3");
+	memset(&v, 0, sizeof(v));
+	json_get_str(doc, "n", 10, false, &s, &v);
+	ok(v.n == 1 && strcmp(v.e[0].type, "string_type") == 0 &&
+	    strcmp(v.e[0].field, "n") == 0, "number where a string is wanted");
+	memset(&v, 0, sizeof(v));
+	json_get_str(doc, "z", 10, true, &s, &v);
+	ok(s.present && s.null && v.n == 0, "null allowed");
+	json_get_str(doc, "z", 10, false, &s, &v);
+	ok(v.n == 1, "null refused");
+	memset(&v, 0, sizeof(v));
+	json_get_str(doc, "nul", 10, false, &s, &v);
+	ok(s.s == NULL && v.n == 1, "escaped NUL refused");
+	memset(&v, 0, sizeof(v));
+	json_get_str(doc, "absent", 10, false, &s, &v);
+	ok(!s.present && v.n == 0, "absent member");
+	json_require(&s, "absent", &v);
+	ok(v.n == 1 && strcmp(v.e[0].type, "missing") == 0, "required");
+	memset(&v, 0, sizeof(v));
+	json_get_bool(doc, "t", &b, &v);
+	ok(b.present && b.v && v.n == 0, "bool");
+	json_get_bool(doc, "name", &b, &v);
+	ok(!b.present && v.n == 1, "string where a bool is wanted");
+	json_doc_free(doc);
+	json_doc_free(NULL);
+	return done();
+}
