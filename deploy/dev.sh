@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# Genesis IAM development stack: a private MariaDB, the spawn-fcgi worker
+# pool and nginx, all under ./var/ (or $GENESIS_VAR).
+#
+#   deploy/dev.sh up            install what is missing, build, start
+#   deploy/dev.sh down          stop what 'up' started (by pid files)
+#   deploy/dev.sh test          unit tests, then the end-to-end suites
+#                               against a throwaway stack of their own
+#   deploy/dev.sh admin ARGS    genesis-admin ARGS against the dev stack
+#   deploy/dev.sh status        what is running
+#
+# Environment: GENESIS_HTTP_PORT (8080; tests: GENESIS_TEST_HTTP_PORT,
+# 18080), GENESIS_WORKERS (4), GENESIS_VAR (./var).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$ROOT/build
+WORKER_USER=genesis
+WEB_USER=www-data
+
+PACKAGES=(
+	autoconf automake libtool pkg-config make gcc libc6-dev
+	libfcgi-dev libssl-dev libmariadb-dev libjson-c-dev libargon2-dev
+	libcrypt-dev
+	mariadb-server mariadb-client nginx spawn-fcgi multiwatch curl
+	python3 python3-pytest python3-requests
+)
+
+say() { printf 'dev.sh: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# --- machine ------------------------------------------------------------
+
+install_packages() {
+	local missing=() p
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}): run as root"
+	say "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_users() {
+	id -u "$WORKER_USER" >/dev/null 2>&1 ||
+		useradd --system --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin "$WORKER_USER"
+	id -u "$WEB_USER" >/dev/null 2>&1 || die "user $WEB_USER is missing"
+}
+
+build() {
+	local flags=(--enable-werror)
+	[ "${GENESIS_SANITIZERS:-0}" = 1 ] && flags+=(--enable-sanitizers)
+	if [ ! -x "$ROOT/configure" ] || [ "$ROOT/configure.ac" -nt "$ROOT/configure" ]; then
+		(cd "$ROOT" && autoreconf -fi >/dev/null 2>&1) || die "autoreconf failed"
+	fi
+	mkdir -p "$BUILD"
+	if [ ! -f "$BUILD/Makefile" ] || [ "$(cat "$BUILD/.flags" 2>/dev/null)" != "${flags[*]}" ]; then
+		(cd "$BUILD" && "$ROOT/configure" "${flags[@]}" >configure.out 2>&1) ||
+			{ tail -20 "$BUILD/configure.out" >&2; die "configure failed"; }
+		echo "${flags[*]}" >"$BUILD/.flags"
+	fi
+	make -C "$BUILD" -j"$(nproc)" >"$BUILD/make.out" 2>&1 ||
+		{ grep -E 'error|warning' "$BUILD/make.out" | head -40 >&2; die "build failed"; }
+}
+
+# --- the stack's folder ---------------------------------------------------
+
+# The workers, nginx and MariaDB run as other users: every folder above
+# var/ must let them through.  A checkout under a private folder (such as
+# /root) gets its var/ as a link to a folder under /tmp instead.
+set_paths() {
+	VAR=${GENESIS_VAR:-$ROOT/var}
+	PORT=${GENESIS_HTTP_PORT:-8080}
+	WORKERS=${GENESIS_WORKERS:-4}
+}
+
+make_var() {
+	local top=$ROOT/var
+	if [ ! -e "$top" ]; then
+		if runuser -u nobody -- test -x "$ROOT" 2>/dev/null; then
+			mkdir -p "$top"
+		else
+			local tmp
+			tmp=$(mktemp -d /tmp/genesis-var.XXXXXX)
+			ln -s "$tmp" "$top"
+			say "var/ -> $tmp ($ROOT is not reachable by other users)"
+		fi
+	fi
+	chmod 755 "$(readlink -f "$top")"
+	mkdir -p "$VAR"
+	VAR=$(readlink -f "$VAR")
+	chmod 755 "$VAR"
+	mkdir -p "$VAR"/{bin,run,log,secrets,nginx,mysql-run}
+	chmod 755 "$VAR/bin" "$VAR/run" "$VAR/nginx"
+	chown "root:$WORKER_USER" "$VAR/secrets"
+	chmod 750 "$VAR/secrets"
+	chown mysql:mysql "$VAR/mysql-run"
+	chown "$WORKER_USER" "$VAR/log"
+}
+
+# Binaries are copied next to the stack so the workers can reach them.
+install_binaries() {
+	install -m 755 "$BUILD/fcgi/genesis-fcgi" "$BUILD/admin/genesis-admin" "$VAR/bin/"
+}
+
+new_secret() {	# file owner
+	[ -s "$1" ] || (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$1")
+	chown "$2" "$1"
+	chmod 600 "$1"
+}
+
+pid_alive() {	# pidfile
+	[ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+wait_for() {	# seconds description command...
+	local n=$(($1 * 10)) what=$2
+	shift 2
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || die "timed out waiting for $what"
+		sleep 0.1
+	done
+}
+
+# --- MariaDB ------------------------------------------------------------
+
+MYSQL_SOCK() { echo "$VAR/mysql-run/mysqld.sock"; }
+sql_root() { mariadb --no-defaults --socket="$(MYSQL_SOCK)" -uroot "$@"; }
+
+db_start() {
+	local data=$VAR/mysql
+	if [ ! -d "$data/mysql" ]; then
+		mkdir -p "$data"
+		chown mysql:mysql "$data"
+		chmod 750 "$data"
+		mariadb-install-db --no-defaults --user=mysql --datadir="$data" \
+			--auth-root-authentication-method=socket --skip-test-db \
+			>"$VAR/log/mariadb-install.log" 2>&1 ||
+			{ tail -20 "$VAR/log/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
+	fi
+	pid_alive "$VAR/run/mysqld.pid" && return 0
+	rm -f "$(MYSQL_SOCK)"
+	setsid mariadbd --no-defaults --user=mysql --datadir="$data" \
+		--socket="$(MYSQL_SOCK)" --skip-networking \
+		--pid-file="$VAR/mysql-run/mysqld.pid" \
+		--log-error="$VAR/log/mysqld.log" \
+		--innodb-buffer-pool-size=64M --max-connections=200 \
+		</dev/null >/dev/null 2>&1 &
+	echo $! >"$VAR/run/mysqld.pid"
+	wait_for 60 "MariaDB" mariadb-admin --no-defaults --socket="$(MYSQL_SOCK)" -uroot ping
+}
+
+db_stop() {
+	local pidfile=$VAR/run/mysqld.pid pid
+	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+	pid=$(cat "$pidfile")
+	kill -TERM "$pid"
+	wait_for 60 "MariaDB to stop" bash -c "! kill -0 $pid"
+	rm -f "$pidfile"
+}
+
+# Two accounts: the schema owner (migrations) and the workers' service
+# account, which the migrations grant only what the workers need.
+db_bootstrap() {
+	local svc owner
+	new_secret "$VAR/secrets/db_password" "$WORKER_USER"
+	new_secret "$VAR/secrets/migrate_db_password" root
+	svc=$(cat "$VAR/secrets/db_password")
+	owner=$(cat "$VAR/secrets/migrate_db_password")
+	sql_root <<-SQL
+		CREATE DATABASE IF NOT EXISTS genesis CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+		CREATE USER IF NOT EXISTS 'genesis_owner'@'localhost';
+		ALTER USER 'genesis_owner'@'localhost' IDENTIFIED BY '$owner';
+		GRANT ALL PRIVILEGES ON genesis.* TO 'genesis_owner'@'localhost' WITH GRANT OPTION;
+		CREATE USER IF NOT EXISTS 'genesis'@'localhost';
+		ALTER USER 'genesis'@'localhost' IDENTIFIED BY '$svc';
+	SQL
+}
+
+# --- configuration --------------------------------------------------------
+
+write_config() {
+	local conf=$VAR/genesis.conf
+	cat >"$conf.new" <<-EOF
+		# Written by deploy/dev.sh for the stack in $VAR; see
+		# deploy/genesis.conf.example for every key.
+		db_socket = $(MYSQL_SOCK)
+		db_name = genesis
+		db_user = genesis
+		db_password_file = $VAR/secrets/db_password
+		migrate_db_user = genesis_owner
+		migrate_db_password_file = $VAR/secrets/migrate_db_password
+		db_service_account = genesis@localhost
+		migrations_dir = $ROOT/migrations
+		log_level = ${GENESIS_LOG_LEVEL:-info}
+	EOF
+	chown "root:$WORKER_USER" "$conf.new"
+	chmod 640 "$conf.new"
+	mv "$conf.new" "$conf"
+}
+
+# --- workers and nginx ----------------------------------------------------
+
+workers_start() {
+	local sock=$VAR/run/genesis.sock
+	pid_alive "$VAR/run/workers.pid" && return 0
+	rm -f "$sock"
+	setsid spawn-fcgi -n -s "$sock" -M 0660 -U "$WORKER_USER" -G "$WEB_USER" \
+		-u "$WORKER_USER" -g "$WORKER_USER" -- \
+		/usr/bin/multiwatch -f "$WORKERS" -- \
+		"$VAR/bin/genesis-fcgi" -c "$VAR/genesis.conf" \
+		</dev/null >>"$VAR/log/genesis.log" 2>&1 &
+	echo $! >"$VAR/run/workers.pid"
+	wait_for 10 "the worker socket" test -S "$sock"
+	sleep 0.3
+	pid_alive "$VAR/run/workers.pid" ||
+		{ tail -n 5 "$VAR/log/genesis.log" >&2; die "the workers did not start"; }
+}
+
+workers_stop() {
+	local pidfile=$VAR/run/workers.pid pid
+	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+	pid=$(cat "$pidfile")
+	kill -TERM "$pid"
+	wait_for 15 "the workers to stop" bash -c "! kill -0 $pid"
+	rm -f "$pidfile" "$VAR/run/genesis.sock"
+}
+
+nginx_start() {
+	local conf=$VAR/nginx/nginx.conf
+	mkdir -p "$VAR/nginx/tmp"
+	chown "$WEB_USER" "$VAR/nginx/tmp"
+	sed -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" -e "s|@WEB_USER@|$WEB_USER|g" \
+		"$ROOT/deploy/nginx/dev.conf.in" >"$conf"
+	if pid_alive "$VAR/run/nginx.pid"; then
+		nginx -e "$VAR/log/nginx-error.log" -p "$VAR/nginx" -c "$conf" -s reload
+		return 0
+	fi
+	nginx -e "$VAR/log/nginx-error.log" -p "$VAR/nginx" -c "$conf" ||
+		die "nginx did not start (see $VAR/log/nginx-error.log)"
+	wait_for 10 "nginx" curl -fsS "http://127.0.0.1:$PORT/health"
+}
+
+nginx_stop() {
+	local pidfile=$VAR/run/nginx.pid pid
+	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+	pid=$(cat "$pidfile")
+	kill -QUIT "$pid"
+	wait_for 15 "nginx to stop" bash -c "! kill -0 $pid"
+	rm -f "$pidfile"
+}
+
+# --- commands -------------------------------------------------------------
+
+stack_up() {
+	make_var
+	install_binaries
+	db_start
+	if [ "${GENESIS_SEED_LEGACY:-0}" = 1 ] && ! sql_root -N -e 'SHOW TABLES' genesis 2>/dev/null | grep -q .; then
+		# Start from a database made by the original Python service, so
+		# the stack runs on an upgraded-in-place schema.
+		sql_root -e 'CREATE DATABASE IF NOT EXISTS genesis CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci'
+		sql_root genesis <"$ROOT/tests/fixtures/genesis-4ae971e.sql"
+	fi
+	db_bootstrap
+	write_config
+	"$VAR/bin/genesis-admin" -c "$VAR/genesis.conf" migrate >"$VAR/log/migrate.log" 2>&1 ||
+		{ cat "$VAR/log/migrate.log" >&2; die "migrations failed"; }
+	workers_start
+	nginx_start
+}
+
+stack_down() {
+	[ -d "$VAR" ] || return 0
+	nginx_stop
+	workers_stop
+	db_stop
+}
+
+cmd_up() {
+	install_packages
+	ensure_users
+	build
+	set_paths
+	stack_up
+	cat <<-EOF
+		Genesis IAM is up on http://127.0.0.1:$PORT ($WORKERS workers; state in $VAR)
+		  curl -s http://127.0.0.1:$PORT/health
+		  curl -s -H 'Content-Type: application/json' \\
+		    -d '{"username":"alice","email":"alice@example.com","password":"Str0ng@Passw0rd"}' \\
+		    http://127.0.0.1:$PORT/users/
+		  deploy/dev.sh admin migrate --check
+		Logs: $VAR/log/   Stop: deploy/dev.sh down
+	EOF
+}
+
+cmd_down() {
+	set_paths
+	stack_down
+	say "stopped"
+}
+
+cmd_admin() {
+	set_paths
+	[ -f "$VAR/genesis.conf" ] || die "no dev stack in $VAR: run deploy/dev.sh up"
+	exec "$VAR/bin/genesis-admin" -c "$VAR/genesis.conf" "$@"
+}
+
+cmd_status() {
+	set_paths
+	local what
+	for what in mysqld workers nginx; do
+		if pid_alive "$VAR/run/$what.pid"; then
+			echo "$what: running (pid $(cat "$VAR/run/$what.pid"))"
+		else
+			echo "$what: stopped"
+		fi
+	done
+}
+
+# Results of each suite are added up here.
+PASSED=0
+FAILED=0
+count() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); }
+
+run_unit_tests() {
+	say "unit tests (make check)"
+	local log=$BUILD/check.out p f e
+	make -C "$BUILD" -j"$(nproc)" check >"$log" 2>&1 || true
+	grep -E '^(FAIL|ERROR):' "$log" >&2 || true
+	p=$(sed -n 's/^# PASS: *//p' "$log" | tail -1)
+	f=$(sed -n 's/^# FAIL: *//p' "$log" | tail -1)
+	e=$(sed -n 's/^# ERROR: *//p' "$log" | tail -1)
+	[ -n "$p" ] || { tail -30 "$log" >&2; count 0 1; return; }
+	say "unit: $p passed, $((f + e)) failed"
+	count "$p" $((f + e))
+}
+
+run_e2e() {	# suite-name
+	local xml=$VAR/e2e-$1.xml
+	say "end-to-end suite ($1) against http://127.0.0.1:$PORT"
+	rm -f "$xml"
+	GENESIS_URL="http://127.0.0.1:$PORT" GENESIS_VAR="$VAR" GENESIS_ROOT="$ROOT" \
+		GENESIS_WORKERS="$WORKERS" \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$xml" \
+		"$ROOT/tests/e2e" >&2 || true
+	[ -s "$xml" ] || { count 0 1; return; }
+	read -r p f < <(/usr/bin/python3 - "$xml" <<-'PY'
+		import sys, xml.etree.ElementTree as ET
+		r = ET.parse(sys.argv[1]).getroot()
+		s = r if r.tag == "testsuite" else r.find("testsuite")
+		t, f, e, k = (int(s.get(a, 0)) for a in ("tests", "failures", "errors", "skipped"))
+		print(t - f - e - k, f + e)
+	PY
+	)
+	say "e2e ($1): $p passed, $f failed"
+	count "$p" "$f"
+}
+
+run_distcheck() {
+	say "make distcheck"
+	if make -C "$BUILD" distcheck >"$BUILD/distcheck.out" 2>&1; then
+		count 1 0
+	else
+		tail -30 "$BUILD/distcheck.out" >&2
+		count 0 1
+	fi
+}
+
+cmd_test() {
+	install_packages
+	ensure_users
+	build
+	run_unit_tests
+	run_distcheck
+	GENESIS_VAR=$ROOT/var/test
+	GENESIS_HTTP_PORT=${GENESIS_TEST_HTTP_PORT:-18080}
+	set_paths
+	# A throwaway stack: whatever an earlier run left is stopped and wiped.
+	stack_down 2>/dev/null || true
+	rm -rf "$(readlink -f "$VAR" 2>/dev/null || echo "$VAR")"
+	trap 'stack_down >/dev/null 2>&1 || true' EXIT
+	GENESIS_SEED_LEGACY=1 stack_up
+	run_e2e nginx
+	stack_down
+	trap - EXIT
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+}
+
+case "${1:-}" in
+up)	cmd_up ;;
+down)	cmd_down ;;
+test)	cmd_test ;;
+admin)	shift; cmd_admin "$@" ;;
+status)	cmd_status ;;
+# Used by the end-to-end tests on their own stack (GENESIS_VAR set).
+db-stop)	set_paths; VAR=$(readlink -f "$VAR"); db_stop ;;
+db-start)	set_paths; VAR=$(readlink -f "$VAR"); db_start ;;
+workers-restart) set_paths; VAR=$(readlink -f "$VAR"); workers_stop; workers_start ;;
+*)	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
+esac
