@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,10 +50,27 @@ is_hex(char c)
 	    (c >= 'A' && c <= 'F');
 }
 
+/* The code unit of the \uXXXX escape at p (p points at 'u'), or -1. */
+static long
+lex_u_escape(const char *p, const char *end)
+{
+	long	 v = 0;
+	int	 i;
+
+	if (end - p < 5 || *p != 'u')
+		return -1;
+	for (i = 1; i <= 4; i++) {
+		if (!is_hex(p[i]))
+			return -1;
+		v = v * 16 + (p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
 static bool
 lex_string(struct lexer *l)
 {
-	int	 i;
+	long	 u, lo;
 
 	if (l->p >= l->end || *l->p != '"')
 		return false;
@@ -67,9 +86,21 @@ lex_string(struct lexer *l)
 		if (++l->p >= l->end)
 			return false;
 		if (*l->p == 'u') {
-			for (i = 0; i < 4; i++)
-				if (++l->p >= l->end || !is_hex(*l->p))
+			/*
+			 * UTF-16 surrogates must pair up: json-c would turn a
+			 * lone one into U+FFFD, silently changing the text.
+			 */
+			if ((u = lex_u_escape(l->p, l->end)) < 0 ||
+			    (u >= 0xdc00 && u <= 0xdfff))
+				return false;
+			l->p += 4;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				if (l->end - l->p < 3 || l->p[1] != '\\' ||
+				    (lo = lex_u_escape(l->p + 2, l->end)) < 0xdc00 ||
+				    lo > 0xdfff)
 					return false;
+				l->p += 6;
+			}
 		} else if (strchr("\"\\/bfnrt", *l->p) == NULL)
 			return false;
 	}
@@ -291,7 +322,8 @@ json_doc_parse(const char *buf, size_t len, struct json_doc **out,
 		    "dictionary or object", "model_attributes_type");
 		return IERR_INVALID;
 	}
-	if ((tok = json_tokener_new_ex(MAX_JSON_DEPTH)) == NULL)
+	/* json-c counts one level more than we do: the limit stays ours. */
+	if ((tok = json_tokener_new_ex(MAX_JSON_DEPTH + 1)) == NULL)
 		return IERR_INTERNAL;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, buf, (int)len);
@@ -389,4 +421,48 @@ json_require(const struct jstr *s, const char *name, struct verrs *errs)
 {
 	if (!s->present)
 		verr_add(errs, "body", name, "Field required", "missing");
+}
+
+void
+json_get_int(struct json_doc *doc, const char *name, long long min,
+    long long max, struct jint *out, struct verrs *errs)
+{
+	json_object	*v;
+	int64_t		 n;
+
+	memset(out, 0, sizeof(*out));
+	if (doc == NULL || !json_object_object_get_ex(doc->root, name, &v))
+		return;
+	if (v == NULL || !json_object_is_type(v, json_type_int)) {
+		verr_add(errs, "body", name, "Input should be a valid integer",
+		    "int_type");
+		return;
+	}
+	/* json-c saturates out-of-range values; errno tells. */
+	errno = 0;
+	n = json_object_get_int64(v);
+	if (errno != 0 || n < min || n > max) {
+		verr_add(errs, "body", name, "Integer out of range",
+		    "int_range");
+		return;
+	}
+	out->present = true;
+	out->v = n;
+}
+
+bool
+json_doc_only(const struct json_doc *doc, const char *const *names, size_t n)
+{
+	size_t	 i;
+	bool	 known;
+
+	json_object_object_foreach(doc->root, key, val) {
+		(void)val;
+		known = false;
+		for (i = 0; i < n && !known; i++)
+			known = strcmp(key, names[i]) == 0;
+		if (!known)
+			return false;
+	}
+	return true;
 }

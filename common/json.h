@@ -28,6 +28,11 @@ struct jbool {
 	bool		 present;
 };
 
+struct jint {
+	long long	 v;
+	bool		 present;
+};
+
 /*
  * Parse buf[0..len) as a JSON object: strict JSON, depth at most
  * MAX_JSON_DEPTH, no trailing bytes, valid UTF-8, no duplicate member
@@ -47,6 +52,14 @@ void	json_get_str(struct json_doc *, const char *name, size_t max_chars,
 	    bool nullable, struct jstr *out, struct verrs *errs);
 void	json_get_bool(struct json_doc *, const char *name, struct jbool *out,
 	    struct verrs *errs);
+
+/* An integer member in [min, max] (JSON numbers with a fraction fail). */
+void	json_get_int(struct json_doc *, const char *name, long long min,
+	    long long max, struct jint *out, struct verrs *errs);
+
+/* Has the object no members but those in names[0..n)? */
+bool	json_doc_only(const struct json_doc *, const char *const *names,
+	    size_t n);
 
 /* Add a "Field required" error for name unless s->present. */
 void	json_require(const struct jstr *s, const char *name,

@@ -34,6 +34,10 @@ main(void)
 		{ "{\"a\":\"\xff\"}", "json_invalid" },
 		{ "{\"a\":\"\xc0\xaf\"}", "json_invalid" },
 		{ "{\"a\":NaN}", "json_invalid" },
+		{ "{\"a\":\"x\\ud800y\"}", "json_invalid" },	/* lone high */
+		{ "{\"a\":\"x\\udc00y\"}", "json_invalid" },	/* lone low */
+		{ "{\"a\":\"x\\ud800\\u0041\"}", "json_invalid" },
+		{ "{\"a\":\"x\\u12\"}", "json_invalid" },
 	};
 	struct json_doc	*doc;
 	struct verrs	 v;
@@ -55,6 +59,17 @@ main(void)
 	for (i = 0; i < 15; i++)
 		strcat(deep, "}");
 	ok(parse(deep, &doc, &v) == IERR_OK, "15 nested objects");
+	json_doc_free(doc);
+	strcpy(deep, "{\"a\":");
+	for (i = 0; i < 15; i++)
+		strcat(deep, "[");
+	for (i = 0; i < 15; i++)
+		strcat(deep, "]");
+	strcat(deep, "}");
+	ok(parse(deep, &doc, &v) == IERR_OK, "16 levels: the limit");
+	json_doc_free(doc);
+	ok(parse("{\"a\":\"\\ud83d\\ude00\"}", &doc, &v) == IERR_OK,
+	    "a surrogate pair");
 	json_doc_free(doc);
 	memset(deep, 0, sizeof(deep));
 	for (i = 0; i < 17; i++)

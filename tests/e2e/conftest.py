@@ -1,0 +1,55 @@
+"""Fixtures of the end-to-end suite; the helpers are in e2elib.py.
+
+deploy/dev.sh test runs this suite against a throwaway stack:
+  /usr/bin/python3 -m pytest -q tests/e2e
+with GENESIS_URL, GENESIS_VAR, GENESIS_ROOT and GENESIS_WORKERS set
+(see e2elib.py).  Files run in name order; test_zz_db_outage.py stops
+and restarts the database, and test_zzz_log_secrets.py, last, searches the
+workers' log for every password the suite sent.
+"""
+import os
+import sys
+
+import pytest
+import requests
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import e2elib  # noqa: E402
+
+
+def pytest_report_header(config):
+    return "genesis e2e: url=%s var=%s workers=%d" % (
+        e2elib.BASE_URL, e2elib.VAR, e2elib.WORKERS)
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    return e2elib.BASE_URL
+
+
+@pytest.fixture
+def http():
+    """A requests.Session for one test."""
+    s = requests.Session()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def sql():
+    """root_sql(sql, db=None, stdin=None): MariaDB as root, rows of strings."""
+    return e2elib.root_sql
+
+
+@pytest.fixture(scope="session")
+def secrets_used():
+    """Every password the suite sent (e2elib.note_secret adds to it)."""
+    return e2elib.SECRETS_USED
+
+
+@pytest.fixture
+def unique():
+    """unique(prefix) -> a username no run of the suite used before."""
+    return e2elib.unique_name
+
