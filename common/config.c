@@ -47,6 +47,14 @@ static const struct key_def keys[] = {
 	K_UINT(argon2_memory_kib, 8, 4194304),
 	K_UINT(argon2_iterations, 1, 64),
 	K_UINT(argon2_parallelism, 1, 64),
+	K_STR(signing_key_file),
+	K_STR(verify_key_files),
+	K_STR(jwt_issuer),
+	K_STR(jwt_audience),
+	K_UINT(access_token_ttl, 60, 86400),
+	K_UINT(refresh_token_ttl, 300, 31536000),
+	K_UINT(session_max_lifetime, 300, 31536000),
+	K_UINT(refresh_reuse_grace_seconds, 0, 60),
 	K_BOOL(registration),
 	{ "log_level", KT_LEVEL, offsetof(struct config, log_level), 0, 0 },
 	K_UINT(max_requests, 0, 100000000),
@@ -63,6 +71,9 @@ config_init(struct config *c)
 	c->argon2_memory_kib = 19456;	/* OWASP: m=19 MiB, t=2, p=1 */
 	c->argon2_iterations = 2;
 	c->argon2_parallelism = 1;
+	c->access_token_ttl = 15 * 60;
+	c->refresh_token_ttl = 7 * 86400;
+	c->session_max_lifetime = 30 * 86400;
 	c->registration = true;
 	c->log_level = LOG_LVL_INFO;
 }
@@ -275,6 +286,21 @@ config_check_db(const struct config *c, char *err, size_t errsz)
 	else if (c->db_socket == NULL && c->db_host == NULL)
 		snprintf(err, errsz, "db_socket: neither db_socket nor db_host "
 		    "is set");
+	else
+		return 0;
+	return -1;
+}
+
+int
+config_check_tokens(const struct config *c, char *err, size_t errsz)
+{
+	if (c->jwt_issuer == NULL)
+		snprintf(err, errsz, "jwt_issuer: not set");
+	else if (c->jwt_audience == NULL)
+		snprintf(err, errsz, "jwt_audience: not set");
+	else if (c->refresh_token_ttl > c->session_max_lifetime)
+		snprintf(err, errsz, "refresh_token_ttl: longer than "
+		    "session_max_lifetime");
 	else
 		return 0;
 	return -1;

@@ -13,7 +13,7 @@
 #include "log.h"
 
 #define STMT_CACHE	64
-#define MAX_BINDS	32
+#define MAX_BINDS	40
 #define RECONNECT_PAUSE	1	/* seconds between failed connects */
 
 struct stmt_slot {
@@ -142,7 +142,7 @@ ensure_connected(struct db *db)
 	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
 	    "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'");
 	if (mysql_real_connect(my, db->host, db->user, db->password, db->name,
-	    db->port, db->socket, 0) == NULL) {
+	    db->port, db->socket, CLIENT_FOUND_ROWS) == NULL) {
 		log_db_error("db_connect_failed", mysql_errno(my),
 		    mysql_error(my));
 		mysql_close(my);

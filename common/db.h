@@ -66,7 +66,7 @@ enum ierr	 db_ping(struct db *);
 
 /*
  * Run a statement that returns no rows.  *affected (may be NULL) gets
- * the number of rows changed.  IERR_DUPLICATE on a unique key clash (see
+ * the number of rows matched (CLIENT_FOUND_ROWS), changed or not.  IERR_DUPLICATE on a unique key clash (see
  * db_dup_key), IERR_UNAVAILABLE on any other database failure (logged).
  */
 enum ierr	 db_exec(struct db *, const char *sql,

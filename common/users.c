@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -79,23 +80,318 @@ users_taken(struct db *db, const char *email, size_t emaillen,
 	return IERR_OK;
 }
 
+static enum ierr
+insert_user(struct db *db, const char *role, const char *id,
+    const char *username, size_t userlen, const char *email, size_t emaillen,
+    const char *hash, bool *email_clash)
+{
+	static const char	 sql[] =
+	    "INSERT INTO users (id, username, email, password, disabled, "
+	    "is_active, role, created_at, last_modified) VALUES "
+	    "(?, ?, ?, ?, 0, 1, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+	struct db_param		 p[] = {
+		DBP_CSTR(id), DBP_STR(username, userlen),
+		DBP_STR(email, emaillen), DBP_CSTR(hash), DBP_CSTR(role),
+	};
+	enum ierr		 e;
+
+	e = db_exec(db, sql, p, 5, NULL);
+	if (e == IERR_DUPLICATE)
+		*email_clash = strcmp(db_dup_key(db), "username") != 0;
+	return e;
+}
+
 enum ierr
 users_insert(struct db *db, const char *id, const char *username,
     size_t userlen, const char *email, size_t emaillen, const char *hash,
     bool *email_clash)
 {
+	return insert_user(db, "user", id, username, userlen, email, emaillen,
+	    hash, email_clash);
+}
+
+enum ierr
+users_insert_admin(struct db *db, const char *id, const char *username,
+    const char *email, const char *hash, bool *email_clash)
+{
+	return insert_user(db, "admin", id, username, strlen(username), email,
+	    strlen(email), hash, email_clash);
+}
+
+enum ierr
+users_for_login(struct db *db, const char *name, size_t len,
+    struct login_user *u)
+{
+	static const char	 by_name[] = "SELECT id, username, role, "
+	    "password, disabled FROM users WHERE username = ?";
+	static const char	 by_email[] = "SELECT id, username, role, "
+	    "password, disabled FROM users WHERE email = ?";
+	struct db_param		 p[] = { DBP_STR(name, len) };
+	struct db_col		 c[] = {
+		DBC_STR(u->id), DBC_STR(u->username), DBC_STR(u->role),
+		DBC_STR(u->hash), DBC_INT,
+	};
+	size_t			 rows;
+	enum ierr		 e;
+
+	memset(u, 0, sizeof(*u));
+	/* Usernames cannot hold '@' and emails must: no ambiguity. */
+	e = db_query(db, memchr(name, '@', len) != NULL ? by_email : by_name,
+	    p, 1, c, 5, NULL, NULL, &rows);
+	if (e == IERR_OK && rows == 0)
+		e = IERR_NOT_FOUND;
+	u->disabled = c[4].i != 0;
+	return e;
+}
+
+enum ierr
+users_hash(struct db *db, const char *id, char *out, size_t cap)
+{
+	static const char	 sql[] = "SELECT password FROM users WHERE id = ?";
+	struct db_param		 p[] = { DBP_CSTR(id) };
+	struct db_col		 c[] = { { DB_STR, out, cap, 0, false, 0 } };
+	size_t			 rows;
+	enum ierr		 e;
+
+	if ((e = db_query(db, sql, p, 1, c, 1, NULL, NULL, &rows)) != IERR_OK)
+		return e;
+	return rows == 0 ? IERR_NOT_FOUND : IERR_OK;
+}
+
+enum ierr
+users_set_hash(struct db *db, const char *id, const char *hash)
+{
+	static const char	 sql[] = "UPDATE users SET password = ? "
+	    "WHERE id = ?";
+	struct db_param		 p[] = { DBP_CSTR(hash), DBP_CSTR(id) };
+
+	return db_exec(db, sql, p, 2, NULL);
+}
+
+enum ierr
+users_record_login(struct db *db, const char *id, const char *method)
+{
+	static const char	 sql[] = "UPDATE users SET last_login_at = "
+	    "UTC_TIMESTAMP(), last_login_method = ? WHERE id = ?";
+	struct db_param		 p[] = { DBP_CSTR(method), DBP_CSTR(id) };
+
+	return db_exec(db, sql, p, 2, NULL);
+}
+
+enum ierr
+users_find(struct db *db, bool by_email, const char *value, size_t len,
+    struct user *u)
+{
+	static const char	 sql_email[] =
+	    "SELECT " USER_COLUMNS " FROM users WHERE email = ?";
+	static const char	 sql_name[] =
+	    "SELECT " USER_COLUMNS " FROM users WHERE username = ?";
+	struct db_param		 p[] = { DBP_STR(value, len) };
+	struct db_col		 c[13];
+	size_t			 rows;
+	enum ierr		 e;
+
+	memset(u, 0, sizeof(*u));
+	user_cols(u, c);
+	if ((e = db_query(db, by_email ? sql_email : sql_name, p, 1, c, 13,
+	    NULL, NULL, &rows)) != IERR_OK)
+		return e;
+	if (rows == 0)
+		return IERR_NOT_FOUND;
+	user_flags(u, c);
+	return IERR_OK;
+}
+
+enum ierr
+users_update(struct db *db, const char *id, const struct user_change *c,
+    bool *email_clash)
+{
+	/* One fixed statement: IF(changed, new, old) for each column. */
 	static const char	 sql[] =
-	    "INSERT INTO users (id, username, email, password, disabled, "
-	    "is_active, role, created_at, last_modified) "
-	    "VALUES (?, ?, ?, ?, 0, 1, 'user', UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+	    "UPDATE users SET username = IF(?, ?, username), "
+	    "email = IF(?, ?, email), password = IF(?, ?, password), "
+	    "last_modified = UTC_TIMESTAMP() WHERE id = ?";
+	static const char	 profile_sql[] =
+	    "UPDATE profiles SET email = ? WHERE user_id = ?";
 	struct db_param		 p[] = {
-		DBP_CSTR(id), DBP_STR(username, userlen),
-		DBP_STR(email, emaillen), DBP_CSTR(hash)
+		DBP_INT(c->username != NULL),
+		c->username != NULL ? DBP_STR(c->username, c->usernamelen) : DBP_NUL,
+		DBP_INT(c->email != NULL),
+		c->email != NULL ? DBP_STR(c->email, c->emaillen) : DBP_NUL,
+		DBP_INT(c->hash != NULL), DBP_CSTR(c->hash), DBP_CSTR(id),
+	};
+	struct db_param		 pp[] = {
+		c->email != NULL ? DBP_STR(c->email, c->emaillen) : DBP_NUL,
+		DBP_CSTR(id),
 	};
 	enum ierr		 e;
 
-	e = db_exec(db, sql, p, 4, NULL);
+	if ((e = db_begin(db)) != IERR_OK)
+		return e;
+	e = db_exec(db, sql, p, 7, NULL);
+	/* The profile's email is the account's (API.md). */
+	if (e == IERR_OK && c->email != NULL)
+		e = db_exec(db, profile_sql, pp, 2, NULL);
 	if (e == IERR_DUPLICATE)
 		*email_clash = strcmp(db_dup_key(db), "username") != 0;
+	if (e != IERR_OK) {
+		db_rollback(db);
+		return e;
+	}
+	return db_commit(db);
+}
+
+/* Does applying op to a user of this role and state remove an admin? */
+static bool
+removes_admin(enum users_admin_op op, bool is_admin, bool disabled)
+{
+	return is_admin && !disabled && (op == USERS_MAKE_USER ||
+	    op == USERS_DISABLE || op == USERS_DELETE);
+}
+
+static enum ierr
+apply_admin_op(struct db *db, const char *id, enum users_admin_op op)
+{
+	static const char	 role_sql[] = "UPDATE users SET role = ?, "
+	    "last_modified = UTC_TIMESTAMP() WHERE id = ?";
+	static const char	 disable_sql[] = "UPDATE users SET disabled = ?, "
+	    "is_active = ?, last_modified = UTC_TIMESTAMP() WHERE id = ?";
+	static const char	 del_profile[] =
+	    "DELETE FROM profiles WHERE user_id = ?";
+	static const char	 del_user[] = "DELETE FROM users WHERE id = ?";
+	struct db_param		 role[] = {
+		DBP_CSTR(op == USERS_MAKE_ADMIN ? "admin" : "user"), DBP_CSTR(id)
+	};
+	struct db_param		 dis[] = {
+		DBP_INT(op == USERS_DISABLE), DBP_INT(op != USERS_DISABLE),
+		DBP_CSTR(id)
+	};
+	struct db_param		 one[] = { DBP_CSTR(id) };
+	enum ierr		 e;
+
+	switch (op) {
+	case USERS_MAKE_ADMIN:
+	case USERS_MAKE_USER:
+		return db_exec(db, role_sql, role, 2, NULL);
+	case USERS_DISABLE:
+	case USERS_ENABLE:
+		return db_exec(db, disable_sql, dis, 3, NULL);
+	case USERS_DELETE:
+		if ((e = db_exec(db, del_profile, one, 1, NULL)) != IERR_OK)
+			return e;
+		return db_exec(db, del_user, one, 1, NULL);
+	}
+	return IERR_INTERNAL;
+}
+
+enum ierr
+users_admin(struct db *db, const char *id, enum users_admin_op op)
+{
+	/* Locking the active admins serialises two admins demoting each other. */
+	static const char	 admins_sql[] = "SELECT COUNT(*) FROM users "
+	    "WHERE role = 'admin' AND disabled = 0 FOR UPDATE";
+	static const char	 target_sql[] = "SELECT role = 'admin', disabled "
+	    "FROM users WHERE id = ? FOR UPDATE";
+	struct db_param		 p[] = { DBP_CSTR(id) };
+	struct db_col		 admins[] = { DBC_INT };
+	struct db_col		 target[] = { DBC_INT, DBC_INT };
+	size_t			 rows;
+	enum ierr		 e;
+
+	if ((e = db_begin(db)) != IERR_OK)
+		return e;
+	if ((e = db_query(db, admins_sql, NULL, 0, admins, 1, NULL, NULL,
+	    NULL)) != IERR_OK || (e = db_query(db, target_sql, p, 1, target, 2,
+	    NULL, NULL, &rows)) != IERR_OK)
+		goto fail;
+	if (rows == 0) {
+		e = IERR_NOT_FOUND;
+		goto fail;
+	}
+	if (removes_admin(op, target[0].i != 0, target[1].i != 0) &&
+	    admins[0].i <= 1) {
+		e = IERR_CONFLICT;
+		goto fail;
+	}
+	if ((e = apply_admin_op(db, id, op)) != IERR_OK)
+		goto fail;
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return e;
+}
+
+enum ierr
+users_unlock(struct db *db, const char *id)
+{
+	static const char	 sql[] = "UPDATE users SET failed_logins = 0, "
+	    "locked_until = NULL WHERE id = ?";
+	struct db_param		 p[] = { DBP_CSTR(id) };
+
+	return db_exec(db, sql, p, 1, NULL);
+}
+
+struct page_walk {
+	int			(*fn)(void *, const struct user *,
+				    const struct user_cursor *);
+	void			*arg;
+	struct user		 u;
+	struct user_cursor	 cur;
+	struct db_col		 c[15];
+	unsigned		 limit, seen;
+	bool			 more;
+};
+
+static int
+page_row(void *arg)
+{
+	struct page_walk	*w = arg;
+
+	/* The query asks for one row more than the page: it only says "more". */
+	if (++w->seen > w->limit) {
+		w->more = true;
+		return 1;
+	}
+	user_flags(&w->u, w->c);
+	return w->fn(w->arg, &w->u, &w->cur);
+}
+
+enum ierr
+users_page(struct db *db, const struct user_cursor *after, unsigned limit,
+    int (*fn)(void *, const struct user *, const struct user_cursor *),
+    void *arg, bool *more)
+{
+	static const char	 first[] = "SELECT " USER_COLUMNS ", "
+	    "DATE_FORMAT(created_sort, '%Y-%m-%d %H:%i:%s'), id FROM users "
+	    "ORDER BY created_sort, id LIMIT ?";
+	static const char	 next[] = "SELECT " USER_COLUMNS ", "
+	    "DATE_FORMAT(created_sort, '%Y-%m-%d %H:%i:%s'), id FROM users "
+	    "WHERE created_sort > ? OR (created_sort = ? AND id > ?) "
+	    "ORDER BY created_sort, id LIMIT ?";
+	struct page_walk	*w;
+	enum ierr		 e;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return IERR_INTERNAL;
+	w->fn = fn;
+	w->arg = arg;
+	w->limit = limit;
+	user_cols(&w->u, w->c);
+	w->c[13] = DBC_STR(w->cur.sort);
+	w->c[14] = DBC_STR(w->cur.id);
+	if (after == NULL) {
+		struct db_param p[] = { DBP_INT(limit + 1) };
+
+		e = db_query(db, first, p, 1, w->c, 15, page_row, w, NULL);
+	} else {
+		struct db_param p[] = {
+			DBP_CSTR(after->sort), DBP_CSTR(after->sort),
+			DBP_CSTR(after->id), DBP_INT(limit + 1),
+		};
+
+		e = db_query(db, next, p, 4, w->c, 15, page_row, w, NULL);
+	}
+	*more = w->more;
+	free(w);
 	return e;
 }

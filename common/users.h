@@ -31,6 +31,33 @@ struct user {
 	char	 last_modified[TS_LEN + 1];
 };
 
+/* What a login needs: the stored hash is only ever read here. */
+struct login_user {
+	char	 id[37];
+	char	 username[401];
+	char	 role[17];
+	char	 hash[512];
+	bool	 disabled;
+};
+
+/* A change of the fields a PUT /users/{id} may set (NULL: unchanged). */
+struct user_change {
+	const char	*username;
+	size_t		 usernamelen;
+	const char	*email;
+	size_t		 emaillen;
+	const char	*hash;
+};
+
+/* What an admin may do to a user; each keeps one active admin. */
+enum users_admin_op {
+	USERS_MAKE_ADMIN,
+	USERS_MAKE_USER,
+	USERS_DISABLE,
+	USERS_ENABLE,
+	USERS_DELETE,
+};
+
 /* The user with this id.  IERR_NOT_FOUND if none. */
 enum ierr	users_get(struct db *, const char *id, struct user *out);
 
@@ -51,5 +78,47 @@ enum ierr	users_insert(struct db *, const char *id,
 		    const char *username, size_t userlen,
 		    const char *email, size_t emaillen,
 		    const char *hash, bool *email_clash);
+
+/* The login row of a username, or of an email when name holds '@'. */
+enum ierr	users_for_login(struct db *, const char *name, size_t len,
+		    struct login_user *out);
+/* The stored hash of id (for current_password checks). */
+enum ierr	users_hash(struct db *, const char *id, char *out, size_t cap);
+enum ierr	users_set_hash(struct db *, const char *id, const char *hash);
+enum ierr	users_record_login(struct db *, const char *id,
+		    const char *method);
+/* Find by email (by_email) or username; IERR_NOT_FOUND if none. */
+enum ierr	users_find(struct db *, bool by_email, const char *value,
+		    size_t len, struct user *out);
+/* Apply c; IERR_DUPLICATE with *email_clash as users_insert. */
+enum ierr	users_update(struct db *, const char *id,
+		    const struct user_change *c, bool *email_clash);
+/*
+ * Apply op to id in one transaction; IERR_CONFLICT if it would leave no
+ * active admin, IERR_NOT_FOUND if there is no such user.  USERS_DELETE
+ * removes the profile and (by cascade) the sessions too.
+ */
+enum ierr	users_admin(struct db *, const char *id, enum users_admin_op);
+/* Clear the login-failure lockout of id. */
+enum ierr	users_unlock(struct db *, const char *id);
+
+/*
+ * One page of users in (created_at, id) order after the cursor (NULL
+ * for the first page): fn gets each row; *more tells whether another
+ * page follows.  The cursor of a row is its sort key and id.
+ */
+struct user_cursor {
+	char	 sort[TS_LEN + 1];	/* "2026-11-28 15:27:50" */
+	char	 id[37];
+};
+
+enum ierr	users_page(struct db *, const struct user_cursor *after,
+		    unsigned limit, int (*fn)(void *arg, const struct user *,
+		    const struct user_cursor *), void *arg, bool *more);
+
+/* Insert an admin (genesis-admin create-admin). */
+enum ierr	users_insert_admin(struct db *, const char *id,
+		    const char *username, const char *email, const char *hash,
+		    bool *email_clash);
 
 #endif

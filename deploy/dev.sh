@@ -23,7 +23,7 @@ PACKAGES=(
 	libfcgi-dev libssl-dev libmariadb-dev libjson-c-dev libargon2-dev
 	libcrypt-dev
 	mariadb-server mariadb-client nginx spawn-fcgi multiwatch curl
-	python3 python3-pytest python3-requests
+	python3 python3-pytest python3-requests python3-cryptography
 )
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
@@ -185,6 +185,18 @@ db_bootstrap() {
 
 # --- configuration --------------------------------------------------------
 
+# Two RSA keys: one signs, the other only verifies (as after a rotation),
+# so the JWKS and the verifier handle more than one key from the start.
+make_keys() {
+	local k
+	for k in signing_key verify_key; do
+		[ -s "$VAR/secrets/$k.pem" ] ||
+			"$VAR/bin/genesis-admin" new-key "$VAR/secrets/$k.pem" >/dev/null
+		chown "$WORKER_USER" "$VAR/secrets/$k.pem"
+		chmod 600 "$VAR/secrets/$k.pem"
+	done
+}
+
 write_config() {
 	local conf=$VAR/genesis.conf
 	cat >"$conf.new" <<-EOF
@@ -198,6 +210,10 @@ write_config() {
 		migrate_db_password_file = $VAR/secrets/migrate_db_password
 		db_service_account = genesis@localhost
 		migrations_dir = $ROOT/migrations
+		signing_key_file = $VAR/secrets/signing_key.pem
+		verify_key_files = $VAR/secrets/verify_key.pem
+		jwt_issuer = http://127.0.0.1:$PORT
+		jwt_audience = genesis
 		log_level = ${GENESIS_LOG_LEVEL:-info}
 	EOF
 	chown "root:$WORKER_USER" "$conf.new"
@@ -269,6 +285,7 @@ stack_up() {
 		sql_root genesis <"$ROOT/tests/fixtures/genesis-4ae971e.sql"
 	fi
 	db_bootstrap
+	make_keys
 	write_config
 	"$VAR/bin/genesis-admin" -c "$VAR/genesis.conf" migrate >"$VAR/log/migrate.log" 2>&1 ||
 		{ cat "$VAR/log/migrate.log" >&2; die "migrations failed"; }
@@ -295,7 +312,8 @@ cmd_up() {
 		  curl -s -H 'Content-Type: application/json' \\
 		    -d '{"username":"alice","email":"alice@example.com","password":"Str0ng@Passw0rd"}' \\
 		    http://127.0.0.1:$PORT/users/
-		  deploy/dev.sh admin migrate --check
+		  curl -s -d 'username=alice&password=Str0ng@Passw0rd' http://127.0.0.1:$PORT/token
+		  deploy/dev.sh admin create-admin root root@example.com   # password on stdin
 		Logs: $VAR/log/   Stop: deploy/dev.sh down
 	EOF
 }

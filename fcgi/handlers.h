@@ -1,7 +1,8 @@
 /*
  * Route handlers, one h_<name>.c per group.  Each fills r->out (and
  * r->status if not 200) and returns IERR_OK, or returns the error for
- * resp_finish to answer.
+ * resp_finish to answer.  By the time one runs, the route's
+ * authentication and authorisation have passed.
  */
 #ifndef IDENT_HANDLERS_H
 #define IDENT_HANDLERS_H
@@ -10,8 +11,35 @@
 
 struct req;
 
+/* h_health.c */
 enum ierr	h_health(struct req *);
 enum ierr	h_health_ready(struct req *);
+/* h_token.c */
+enum ierr	h_token(struct req *);
+enum ierr	h_refresh(struct req *);
+enum ierr	h_validate(struct req *);
+enum ierr	h_logout(struct req *);
+enum ierr	h_jwks(struct req *);
+/* h_sessions.c */
+enum ierr	h_sessions_list(struct req *);
+enum ierr	h_sessions_revoke_one(struct req *);
+enum ierr	h_sessions_revoke_others(struct req *);
+/* h_users.c */
 enum ierr	h_users_create(struct req *);
+enum ierr	h_users_me(struct req *);
+enum ierr	h_users_list(struct req *);
+enum ierr	h_users_get(struct req *);
+enum ierr	h_users_update(struct req *);
+enum ierr	h_users_delete(struct req *);
+enum ierr	h_users_search(struct req *);
+/* h_admin.c */
+enum ierr	h_admin_role(struct req *);
+enum ierr	h_admin_disable(struct req *);
+enum ierr	h_admin_unlock(struct req *);
+/* h_profile.c */
+enum ierr	h_profile_create(struct req *);
+enum ierr	h_profile_get(struct req *);
+enum ierr	h_profile_update(struct req *);
+enum ierr	h_profile_delete(struct req *);
 
 #endif

@@ -13,8 +13,10 @@
 
 #include <fcgiapp.h>
 
+#include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "jwt.h"
 #include "log.h"
 #include "pwhash.h"
 #include "req.h"
@@ -55,7 +57,9 @@ serve(struct worker *w, FCGX_Request *fr)
 	enum ierr	 e;
 
 	req_init(&r, w, fr);
-	if ((e = req_parse(&r)) == IERR_OK)
+	if ((e = req_parse(&r)) == IERR_OK &&	/* route, bounds, body */
+	    (e = authn_check(&r)) == IERR_OK &&	/* who: bearer JWT + session */
+	    (e = authz_check(&r)) == IERR_OK)	/* may they: route's rule */
 		e = r.route->handler(&r);
 	resp_finish(&r, e);
 	req_free(&r);
@@ -85,7 +89,11 @@ start(struct worker *w, struct config *cfg, const char *path)
 
 	config_init(cfg);
 	if (config_load(cfg, path, err, sizeof(err)) == -1 ||
-	    config_check_db(cfg, err, sizeof(err)) == -1)
+	    config_check_db(cfg, err, sizeof(err)) == -1 ||
+	    config_check_tokens(cfg, err, sizeof(err)) == -1)
+		die_config(err);
+	if ((w->keys = jwt_keys_load(cfg->signing_key_file,
+	    cfg->verify_key_files, err, sizeof(err))) == NULL)
 		die_config(err);
 	if ((password = config_read_secret("db_password_file",
 	    cfg->db_password_file, "db_password", err, sizeof(err))) == NULL)
@@ -101,7 +109,9 @@ start(struct worker *w, struct config *cfg, const char *path)
 		die_config("cannot initialise (out of memory?)");
 	secret_free(password);
 	w->cfg = cfg;
-	log_reason(LOG_LVL_INFO, "worker_started", "configuration loaded");
+	log_event(LOG_LVL_INFO, "worker_started", (struct log_field[]){
+	    LF_STR(LK_REASON, "configuration and keys loaded"),
+	    LF_NUM(LK_COUNT, jwt_keys_count(w->keys)) }, 2);
 }
 
 int
@@ -137,6 +147,7 @@ main(int argc, char *argv[])
 	log_reason(LOG_LVL_INFO, "worker_stopped", stopping ? "signal" :
 	    "request limit or accept error");
 	db_free(w.db);
+	jwt_keys_free(w.keys);
 	db_library_end();
 	pwhash_cleanup();
 	config_clear(&cfg);

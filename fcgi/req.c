@@ -27,6 +27,7 @@ req_init(struct req *r, struct worker *w, FCGX_Request *fr)
 	r->fr = fr;
 	r->start_us = now_us();
 	r->status = 200;
+	r->cache_control = "no-store";
 	r->query = "";
 	jsonw_init(&r->out);
 }

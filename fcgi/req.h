@@ -15,6 +15,7 @@
 #include "ierr.h"
 #include "jsonw.h"
 #include "router.h"
+#include "sessions.h"
 #include "verr.h"
 
 struct json_doc;
@@ -36,8 +37,14 @@ struct req {
 	size_t			 bodylen;
 	struct json_doc		*json;		/* for BODY_JSON routes */
 
+	/* authenticate, authorise */
+	bool			 authenticated;
+	struct principal	 who;		/* valid if authenticated */
+	char			 target[37];	/* {id} of an AUTHZ_OWNER route */
+
 	/* respond */
 	int			 status;	/* of a success; 200 by default */
+	const char		*cache_control;	/* "no-store" by default */
 	struct jsonw		 out;		/* the success body */
 	const char		*detail;	/* overrides the error's default */
 	struct verrs		 errs;		/* the 422 list */

@@ -118,10 +118,11 @@ resp_finish(struct req *r, enum ierr e)
 	    "Status: %d %s\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Content-Length: %lu\r\n"
-	    "Cache-Control: no-store\r\n"
+	    "Cache-Control: %s\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "%s\r\n",
-	    status, reason_of(status), (unsigned long)bodylen, r->headers);
+	    status, reason_of(status), (unsigned long)bodylen,
+	    e == IERR_OK ? r->cache_control : "no-store", r->headers);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		n = 0;
 	FCGX_PutStr(head, n, r->fr->out);

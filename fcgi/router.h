@@ -18,12 +18,27 @@ enum route_body {
 	BODY_FORM,
 };
 
+/* Who may call: checked by fcgi/auth.c before the handler runs. */
+enum route_auth {
+	AUTH_NONE,	/* anyone */
+	AUTH_BEARER,	/* a valid access token of an active session */
+	AUTH_VALIDATE,	/* as AUTH_BEARER, every failure a plain 401 */
+};
+
+enum route_authz {
+	AUTHZ_ANY,	/* any caller that passed authentication */
+	AUTHZ_ADMIN,
+	AUTHZ_OWNER,	/* the user named by {id} ("me" is the caller), or an admin */
+};
+
 struct route {
 	const char	*method;
 	const char	*pattern;
 	enum ierr	(*handler)(struct req *);
 	enum route_body	 body;
 	size_t		 max_body;
+	enum route_auth	 auth;
+	enum route_authz authz;
 };
 
 #define ROUTE_MAX_PARAMS	2

@@ -6,10 +6,12 @@
 
 struct config;
 struct db;
+struct jwt_keys;
 
 struct worker {
 	const struct config	*cfg;
 	struct db		*db;
+	struct jwt_keys		*keys;
 	unsigned long		 served;
 };
 

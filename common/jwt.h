@@ -1,0 +1,76 @@
+/*
+ * Access tokens: RS256 JWTs (RFC 7519, typ "at+jwt" per RFC 9068) signed
+ * with OpenSSL 3's EVP API.  One key signs; every configured key
+ * verifies and is published in the JWKS, so keys rotate without logging
+ * anyone out.  A key's kid is its RFC 7638 JWK thumbprint.
+ *
+ * Verification accepts exactly one shape: three strict base64url parts,
+ * a header of only {"alg":"RS256","typ":"at+jwt","kid":<known>}, a valid
+ * signature by that key, and iss, aud, exp, nbf, iat, sub, sid, jti
+ * present and right.  "none", HS*, jku/x5u/jwk headers, duplicate
+ * members and over-long tokens all fail the same way.
+ */
+#ifndef IDENT_JWT_H
+#define IDENT_JWT_H
+
+#include <stddef.h>
+
+#include "ierr.h"
+
+struct jsonw;
+struct jwt_keys;
+
+#define MAX_TOKEN_LEN	4096	/* an RS256 access token is ~900 bytes */
+#define JWT_SKEW	60	/* seconds of clock skew for exp and nbf */
+#define KID_LEN		43	/* base64url of a SHA-256 */
+
+struct jwt_claims {
+	char		 sub[37];	/* user id */
+	char		 sid[37];	/* session id */
+	char		 jti[37];
+	char		 username[401];
+	char		 role[17];
+	long long	 iat, nbf, exp;
+};
+
+/*
+ * Load the signing key (PEM RSA private key at signing_path, or
+ * $CREDENTIALS_DIRECTORY/signing_key.pem when NULL) and the verify-only
+ * keys (comma-separated PEM paths, public or private; may be NULL).
+ * Refuses a missing or unreadable file, a key that is not RSA or under
+ * 2048 bits, and a private key file readable by group or others.
+ * Returns the key set (free with jwt_keys_free) or NULL with a one-line
+ * reason naming the configuration key in err.
+ */
+struct jwt_keys	*jwt_keys_load(const char *signing_path, const char *verify_list,
+		    char *err, size_t errsz);
+void		 jwt_keys_free(struct jwt_keys *);
+size_t		 jwt_keys_count(const struct jwt_keys *);
+/* Write {"keys":[...]} with every key's public half. */
+void		 jwt_keys_jwks(const struct jwt_keys *, struct jsonw *);
+
+/*
+ * Sign an access token with these claims.  Returns a NUL-terminated JWS
+ * the caller frees, or NULL (logged).
+ */
+char		*jwt_sign(const struct jwt_keys *, const char *iss,
+		    const char *aud, const struct jwt_claims *,
+		    const char *scope, const char *auth_method);
+
+/*
+ * Verify token[0..len) at time now.  IERR_OK fills *out;
+ * IERR_UNAUTHENTICATED for anything else (never says which check failed).
+ */
+enum ierr	 jwt_verify(const struct jwt_keys *, const char *token,
+		    size_t len, const char *iss, const char *aud,
+		    long long now, struct jwt_claims *out);
+
+/* RFC 7638 thumbprint of an RSA key given as base64url n and e. */
+int		 jwt_thumbprint(const char *n_b64, const char *e_b64,
+		    char out[KID_LEN + 1]);
+
+/* Write a new RSA key of bits bits to path (created 0600, not replaced). */
+int		 jwt_new_key(const char *path, unsigned bits, char *err,
+		    size_t errsz);
+
+#endif

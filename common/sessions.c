@@ -1,0 +1,188 @@
+#include <string.h>
+
+#include "db.h"
+#include "sessions.h"
+
+#define ACTIVE	"revoked_at IS NULL AND expires_at > UTC_TIMESTAMP()"
+#define TS(col)	"DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
+
+enum ierr
+sessions_create(struct db *db, const struct session_new *s)
+{
+	static const char	 sql[] =
+	    "INSERT INTO sessions (id, user_id, refresh_hash, generation, "
+	    "ip_address, user_agent, device_name, login_method, created_at, "
+	    "last_activity_at, expires_at, absolute_expires_at) VALUES "
+	    "(?, ?, ?, 1, ?, ?, LEFT(?, 100), ?, UTC_TIMESTAMP(), "
+	    "UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND, "
+	    "UTC_TIMESTAMP() + INTERVAL ? SECOND)";
+	struct db_param		 p[] = {
+		DBP_CSTR(s->id), DBP_CSTR(s->user_id),
+		DBP_STR((const char *)s->hash, SHA256_LEN), DBP_CSTR(s->ip),
+		DBP_CSTR(s->user_agent), DBP_CSTR(s->user_agent),
+		DBP_CSTR(s->method), DBP_INT(s->ttl), DBP_INT(s->max_lifetime),
+	};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL);
+}
+
+enum ierr
+sessions_find_refresh(struct db *db, const uint8_t hash[SHA256_LEN],
+    struct session_ref *out)
+{
+	static const char	 sql[] =
+	    "SELECT s.id, s.user_id, s.generation, s.refresh_hash = ?, "
+	    "s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND "
+	    "s.absolute_expires_at > UTC_TIMESTAMP(), u.disabled, "
+	    "COALESCE(TIMESTAMPDIFF(SECOND, s.rotated_at, UTC_TIMESTAMP()), "
+	    "999999) FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "WHERE s.refresh_hash = ? OR s.prev_refresh_hash = ? LIMIT 1";
+	struct db_param		 h = DBP_STR((const char *)hash, SHA256_LEN);
+	struct db_param		 p[] = { h, h, h };
+	struct db_col		 c[] = {
+		DBC_STR(out->id), DBC_STR(out->user_id), DBC_INT, DBC_INT,
+		DBC_INT, DBC_INT, DBC_INT,
+	};
+	size_t			 rows;
+	enum ierr		 e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = db_query(db, sql, p, 3, c, 7, NULL, NULL, &rows)) != IERR_OK)
+		return e;
+	if (rows == 0)
+		return IERR_NOT_FOUND;
+	out->generation = c[2].i;
+	out->is_current = c[3].i != 0;
+	out->active = c[4].i != 0;
+	out->user_disabled = c[5].i != 0;
+	out->since_rotation = c[6].i;
+	return IERR_OK;
+}
+
+enum ierr
+sessions_rotate(struct db *db, const char *id, long long gen,
+    const uint8_t newhash[SHA256_LEN], unsigned ttl, bool *won)
+{
+	static const char	 sql[] =
+	    "UPDATE sessions SET prev_refresh_hash = refresh_hash, "
+	    "refresh_hash = ?, generation = generation + 1, "
+	    "rotated_at = UTC_TIMESTAMP(), last_activity_at = UTC_TIMESTAMP(), "
+	    "expires_at = LEAST(UTC_TIMESTAMP() + INTERVAL ? SECOND, "
+	    "absolute_expires_at) "
+	    "WHERE id = ? AND generation = ? AND revoked_at IS NULL";
+	struct db_param		 p[] = {
+		DBP_STR((const char *)newhash, SHA256_LEN), DBP_INT(ttl),
+		DBP_CSTR(id), DBP_INT(gen),
+	};
+	unsigned long long	 n = 0;
+	enum ierr		 e;
+
+	e = db_exec(db, sql, p, 4, &n);
+	*won = e == IERR_OK && n == 1;
+	return e;
+}
+
+enum ierr
+sessions_revoke(struct db *db, const char *id, const char *reason)
+{
+	static const char	 sql[] =
+	    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP(), "
+	    "revoked_reason = ? WHERE id = ? AND revoked_at IS NULL";
+	struct db_param		 p[] = { DBP_CSTR(reason), DBP_CSTR(id) };
+
+	return db_exec(db, sql, p, 2, NULL);
+}
+
+enum ierr
+sessions_revoke_user(struct db *db, const char *uid, const char *keep_sid,
+    const char *reason, unsigned long long *count)
+{
+	static const char	 sql[] =
+	    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP(), "
+	    "revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL "
+	    "AND expires_at > UTC_TIMESTAMP() AND id <> COALESCE(?, '')";
+	struct db_param		 p[] = {
+		DBP_CSTR(reason), DBP_CSTR(uid), DBP_CSTR(keep_sid),
+	};
+
+	return db_exec(db, sql, p, 3, count);
+}
+
+enum ierr
+sessions_revoke_own(struct db *db, const char *uid, const char *sid,
+    bool *found)
+{
+	static const char	 sql[] =
+	    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP(), "
+	    "revoked_reason = 'revoked' WHERE id = ? AND user_id = ? AND "
+	    ACTIVE;
+	struct db_param		 p[] = { DBP_CSTR(sid), DBP_CSTR(uid) };
+	unsigned long long	 n = 0;
+	enum ierr		 e;
+
+	e = db_exec(db, sql, p, 2, &n);
+	*found = n == 1;
+	return e;
+}
+
+enum ierr
+sessions_principal(struct db *db, const char *sid, const char *uid,
+    struct principal *out)
+{
+	static const char	 sql[] =
+	    "SELECT u.username, u.role, u.disabled FROM sessions s "
+	    "JOIN users u ON u.id = s.user_id WHERE s.id = ? AND "
+	    "s.user_id = ? AND s.revoked_at IS NULL AND "
+	    "s.expires_at > UTC_TIMESTAMP()";
+	struct db_param		 p[] = { DBP_CSTR(sid), DBP_CSTR(uid) };
+	struct db_col		 c[] = {
+		DBC_STR(out->username), DBC_STR(out->role), DBC_INT,
+	};
+	size_t			 rows;
+	enum ierr		 e;
+
+	if ((e = db_query(db, sql, p, 2, c, 3, NULL, NULL, &rows)) != IERR_OK)
+		return e;
+	if (rows == 0)
+		return IERR_NOT_FOUND;
+	out->disabled = c[2].i != 0;
+	memcpy(out->uid, uid, sizeof(out->uid) - 1);
+	out->uid[sizeof(out->uid) - 1] = '\0';
+	memcpy(out->sid, sid, sizeof(out->sid) - 1);
+	out->sid[sizeof(out->sid) - 1] = '\0';
+	return IERR_OK;
+}
+
+struct list_walk {
+	int			(*fn)(void *, const struct session_view *);
+	void			*arg;
+	struct session_view	 v;
+};
+
+static int
+list_row(void *arg)
+{
+	struct list_walk	*w = arg;
+
+	return w->fn(w->arg, &w->v);
+}
+
+enum ierr
+sessions_list(struct db *db, const char *uid,
+    int (*fn)(void *, const struct session_view *), void *arg, size_t *total)
+{
+	static const char	 sql[] =
+	    "SELECT id, ip_address, COALESCE(device_name, ''), login_method, "
+	    TS("created_at") ", " TS("last_activity_at") " FROM sessions "
+	    "WHERE user_id = ? AND " ACTIVE
+	    " ORDER BY created_at DESC, id LIMIT 100";
+	struct list_walk	 w = { .fn = fn, .arg = arg };
+	struct db_param		 p[] = { DBP_CSTR(uid) };
+	struct db_col		 c[] = {
+		DBC_STR(w.v.id), DBC_STR(w.v.ip_address),
+		DBC_STR(w.v.device_name), DBC_STR(w.v.login_method),
+		DBC_STR(w.v.created_at), DBC_STR(w.v.last_activity_at),
+	};
+
+	return db_query(db, sql, p, 1, c, 6, list_row, &w, total);
+}

@@ -1,0 +1,86 @@
+/*
+ * The sessions table: one row per login, holding the SHA-256 of the
+ * current refresh token and of the one before it.  Rotation is one
+ * UPDATE guarded by the row's generation counter (SECURITY.md C-T11), so
+ * two presentations of one token can never both win.
+ */
+#ifndef IDENT_SESSIONS_H
+#define IDENT_SESSIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "ierr.h"
+#include "users.h"
+
+struct db;
+
+struct session_new {
+	const char	*id;
+	const char	*user_id;
+	const uint8_t	*hash;		/* SHA-256 of the refresh token */
+	const char	*ip;
+	const char	*user_agent;	/* sanitised, may be NULL */
+	const char	*method;	/* "password" */
+	unsigned	 ttl;		/* refresh token lifetime */
+	unsigned	 max_lifetime;	/* absolute */
+};
+
+/* A session found by a presented refresh token. */
+struct session_ref {
+	char		 id[37];
+	char		 user_id[37];
+	long long	 generation;
+	bool		 is_current;	/* the token is the current one */
+	bool		 active;	/* not revoked, not expired */
+	bool		 user_disabled;
+	long long	 since_rotation;	/* seconds */
+};
+
+/* The caller of a request with an access token: session and user. */
+struct principal {
+	char		 uid[37];
+	char		 sid[37];
+	char		 username[401];
+	char		 role[17];
+	bool		 disabled;
+};
+
+struct session_view {
+	char		 id[37];
+	char		 ip_address[46];
+	char		 device_name[401];
+	char		 login_method[33];
+	char		 created_at[TS_LEN + 1];
+	char		 last_activity_at[TS_LEN + 1];
+};
+
+enum ierr	sessions_create(struct db *, const struct session_new *);
+/* IERR_NOT_FOUND when the hash is neither a current nor a previous token. */
+enum ierr	sessions_find_refresh(struct db *, const uint8_t hash[SHA256_LEN],
+		    struct session_ref *out);
+/* Rotate if the generation is still gen; *won tells whether it was. */
+enum ierr	sessions_rotate(struct db *, const char *id, long long gen,
+		    const uint8_t newhash[SHA256_LEN], unsigned ttl, bool *won);
+enum ierr	sessions_revoke(struct db *, const char *id, const char *reason);
+/* Revoke every active session of a user but keep_sid (may be NULL). */
+enum ierr	sessions_revoke_user(struct db *, const char *uid,
+		    const char *keep_sid, const char *reason,
+		    unsigned long long *count);
+/* Revoke one active session of uid; *found false if there is none. */
+enum ierr	sessions_revoke_own(struct db *, const char *uid,
+		    const char *sid, bool *found);
+/*
+ * The one query behind every authenticated request: the session is
+ * active and belongs to uid, and the user exists.  IERR_NOT_FOUND if not.
+ */
+enum ierr	sessions_principal(struct db *, const char *sid, const char *uid,
+		    struct principal *out);
+/* Active sessions of uid (at most 100, newest first); fn per row. */
+enum ierr	sessions_list(struct db *, const char *uid,
+		    int (*fn)(void *arg, const struct session_view *),
+		    void *arg, size_t *total);
+
+#endif

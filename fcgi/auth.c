@@ -1,0 +1,109 @@
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth.h"
+#include "config.h"
+#include "jwt.h"
+#include "req.h"
+#include "sessions.h"
+#include "worker.h"
+
+static enum ierr
+unauthenticated(struct req *r, const char *detail)
+{
+	r->detail = detail;
+	return IERR_UNAUTHENTICATED;
+}
+
+enum ierr
+auth_bearer(struct req *r, const char **tok, size_t *len)
+{
+	const char	*h = req_param(r, "HTTP_AUTHORIZATION");
+	size_t		 n;
+
+	*tok = NULL;
+	*len = 0;
+	if (h == NULL || *h == '\0')
+		return IERR_OK;
+	n = strlen(h);
+	/*
+	 * One scheme, one token: a second header joined with a comma, white
+	 * space or control bytes inside, or an over-long value all fail.
+	 */
+	if (n <= 7 || n > 7 + MAX_TOKEN_LEN || strncasecmp(h, "Bearer ", 7) != 0 ||
+	    strcspn(h + 7, " ,\t\r\n") != n - 7)
+		return unauthenticated(r, "Could not validate credentials");
+	*tok = h + 7;
+	*len = n - 7;
+	return IERR_OK;
+}
+
+enum ierr
+authn_check(struct req *r)
+{
+	const struct config	*cfg = r->w->cfg;
+	struct jwt_claims	 c;
+	const char		*tok;
+	size_t			 len;
+	enum ierr		 e;
+
+	if (r->route->auth == AUTH_NONE)
+		return IERR_OK;
+	if ((e = auth_bearer(r, &tok, &len)) != IERR_OK)
+		return e;
+	if (tok == NULL)
+		return unauthenticated(r, "Not authenticated");
+	if (len >= 3 && memcmp(tok, "rt_", 3) == 0)
+		return unauthenticated(r, "Refresh token cannot be used as "
+		    "access token");
+	if (jwt_verify(r->w->keys, tok, len, cfg->jwt_issuer,
+	    cfg->jwt_audience, (long long)time(NULL), &c) != IERR_OK)
+		return unauthenticated(r, "Could not validate credentials");
+	/* The token alone is not enough: its session and user must live. */
+	e = sessions_principal(r->w->db, c.sid, c.sub, &r->who);
+	if (e == IERR_NOT_FOUND)
+		return unauthenticated(r, "Could not validate credentials");
+	if (e != IERR_OK)
+		return e;
+	if (r->who.disabled) {
+		if (r->route->auth == AUTH_VALIDATE)
+			return unauthenticated(r, "Could not validate credentials");
+		r->detail = "User account is deactivated";
+		return IERR_FORBIDDEN;
+	}
+	r->authenticated = true;
+	return IERR_OK;
+}
+
+enum ierr
+authz_check(struct req *r)
+{
+	const struct route_params	*p = &r->params;
+	bool				 admin;
+
+	if (r->route->auth == AUTH_NONE)
+		return IERR_OK;
+	admin = strcmp(r->who.role, "admin") == 0;
+	if (p->n == 1 && p->v[0].len == 2 && memcmp(p->v[0].s, "me", 2) == 0)
+		memcpy(r->target, r->who.uid, sizeof(r->target));
+	else if (p->n == 1 && p->v[0].len < sizeof(r->target)) {
+		memcpy(r->target, p->v[0].s, p->v[0].len);
+		r->target[p->v[0].len] = '\0';
+	}
+	/* Ids are lowercase (API.md); a longer one names nobody. */
+	for (char *t = r->target; *t != '\0'; t++)
+		*t = (char)tolower((unsigned char)*t);
+	switch (r->route->authz) {
+	case AUTHZ_ANY:
+		return IERR_OK;
+	case AUTHZ_ADMIN:
+		return admin ? IERR_OK : IERR_FORBIDDEN;
+	case AUTHZ_OWNER:
+		if (admin || strcmp(r->target, r->who.uid) == 0)
+			return IERR_OK;
+		return IERR_FORBIDDEN;
+	}
+	return IERR_FORBIDDEN;
+}
