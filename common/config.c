@@ -55,6 +55,19 @@ static const struct key_def keys[] = {
 	K_UINT(refresh_token_ttl, 300, 31536000),
 	K_UINT(session_max_lifetime, 300, 31536000),
 	K_UINT(refresh_reuse_grace_seconds, 0, 60),
+	K_STR(shm_name),
+	K_UINT(rate_limit_slots, 1024, 4194304),
+	K_UINT(rate_all_per_second, 1, 1000000),
+	K_UINT(rate_all_burst, 1, 1000000),
+	K_UINT(rate_token_per_minute, 1, 1000000),
+	K_UINT(rate_token_burst, 1, 1000000),
+	K_UINT(lockout_threshold, 1, 1000),
+	K_UINT(lockout_base_seconds, 1, 86400),
+	K_UINT(lockout_max_seconds, 1, 86400),
+	K_UINT(account_lockout_threshold, 1, 100000),
+	K_UINT(account_lockout_seconds, 1, 86400),
+	K_STR(cors_origins),
+	K_STR(metrics_allow),
 	K_BOOL(registration),
 	{ "log_level", KT_LEVEL, offsetof(struct config, log_level), 0, 0 },
 	K_UINT(max_requests, 0, 100000000),
@@ -74,6 +87,16 @@ config_init(struct config *c)
 	c->access_token_ttl = 15 * 60;
 	c->refresh_token_ttl = 7 * 86400;
 	c->session_max_lifetime = 30 * 86400;
+	c->rate_limit_slots = 65536;
+	c->rate_all_per_second = 100;
+	c->rate_all_burst = 200;
+	c->rate_token_per_minute = 10;
+	c->rate_token_burst = 20;
+	c->lockout_threshold = 5;
+	c->lockout_base_seconds = 60;
+	c->lockout_max_seconds = 900;
+	c->account_lockout_threshold = 100;	/* NIST SP 800-63B */
+	c->account_lockout_seconds = 900;
 	c->registration = true;
 	c->log_level = LOG_LVL_INFO;
 }
@@ -301,6 +324,19 @@ config_check_tokens(const struct config *c, char *err, size_t errsz)
 	else if (c->refresh_token_ttl > c->session_max_lifetime)
 		snprintf(err, errsz, "refresh_token_ttl: longer than "
 		    "session_max_lifetime");
+	else
+		return 0;
+	return -1;
+}
+
+int
+config_check_limits(const struct config *c, char *err, size_t errsz)
+{
+	if (c->lockout_base_seconds > c->lockout_max_seconds)
+		snprintf(err, errsz, "lockout_base_seconds: longer than "
+		    "lockout_max_seconds");
+	else if (c->rate_all_per_second > 1000000)
+		snprintf(err, errsz, "rate_all_per_second: too high");
 	else
 		return 0;
 	return -1;

@@ -23,6 +23,9 @@ static const char *const key_names[LK__MAX] = {
 	[LK_PATH] = "path",		[LK_COUNT] = "count",
 	[LK_USERNAME] = "username",	[LK_USER_AGENT] = "user_agent",
 	[LK_KID] = "kid",		[LK_TOKEN_ID] = "token_id",
+	[LK_EVENT_NAME] = "audit_event", [LK_OUTCOME] = "outcome",
+	[LK_ACTOR] = "actor",		[LK_STORED] = "stored",
+	[LK_RETRY_AFTER] = "retry_after",
 };
 
 void

@@ -39,6 +39,11 @@ enum log_key {
 	LK_USER_AGENT,	/* untrusted: escaped, cut to 64 bytes */
 	LK_KID,
 	LK_TOKEN_ID,	/* 8 hex chars of a token's SHA-256, never the token */
+	LK_EVENT_NAME,	/* an audit event, ours */
+	LK_OUTCOME,
+	LK_ACTOR,	/* a user id */
+	LK_STORED,	/* 1 if the audit row was written */
+	LK_RETRY_AFTER,
 	LK__MAX
 };
 

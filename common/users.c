@@ -123,13 +123,15 @@ users_for_login(struct db *db, const char *name, size_t len,
     struct login_user *u)
 {
 	static const char	 by_name[] = "SELECT id, username, role, "
-	    "password, disabled FROM users WHERE username = ?";
+	    "password, disabled, COALESCE(locked_until > UTC_TIMESTAMP(), 0) "
+	    "FROM users WHERE username = ?";
 	static const char	 by_email[] = "SELECT id, username, role, "
-	    "password, disabled FROM users WHERE email = ?";
+	    "password, disabled, COALESCE(locked_until > UTC_TIMESTAMP(), 0) "
+	    "FROM users WHERE email = ?";
 	struct db_param		 p[] = { DBP_STR(name, len) };
 	struct db_col		 c[] = {
 		DBC_STR(u->id), DBC_STR(u->username), DBC_STR(u->role),
-		DBC_STR(u->hash), DBC_INT,
+		DBC_STR(u->hash), DBC_INT, DBC_INT,
 	};
 	size_t			 rows;
 	enum ierr		 e;
@@ -137,10 +139,11 @@ users_for_login(struct db *db, const char *name, size_t len,
 	memset(u, 0, sizeof(*u));
 	/* Usernames cannot hold '@' and emails must: no ambiguity. */
 	e = db_query(db, memchr(name, '@', len) != NULL ? by_email : by_name,
-	    p, 1, c, 5, NULL, NULL, &rows);
+	    p, 1, c, 6, NULL, NULL, &rows);
 	if (e == IERR_OK && rows == 0)
 		e = IERR_NOT_FOUND;
 	u->disabled = c[4].i != 0;
+	u->locked = c[5].i != 0;
 	return e;
 }
 
@@ -172,10 +175,38 @@ enum ierr
 users_record_login(struct db *db, const char *id, const char *method)
 {
 	static const char	 sql[] = "UPDATE users SET last_login_at = "
-	    "UTC_TIMESTAMP(), last_login_method = ? WHERE id = ?";
+	    "UTC_TIMESTAMP(), last_login_method = ?, failed_logins = 0, "
+	    "locked_until = NULL WHERE id = ?";
 	struct db_param		 p[] = { DBP_CSTR(method), DBP_CSTR(id) };
 
 	return db_exec(db, sql, p, 2, NULL);
+}
+
+enum ierr
+users_login_failed(struct db *db, const char *id, unsigned threshold,
+    unsigned lock_seconds, bool *locked)
+{
+	/* MariaDB assigns left to right: locked_until reads the old count. */
+	static const char	 sql[] = "UPDATE users SET "
+	    "locked_until = IF(failed_logins + 1 >= ?, UTC_TIMESTAMP() + "
+	    "INTERVAL ? SECOND, locked_until), "
+	    "failed_logins = IF(failed_logins + 1 >= ?, 0, failed_logins + 1) "
+	    "WHERE id = ?";
+	static const char	 check[] = "SELECT COALESCE(locked_until > "
+	    "UTC_TIMESTAMP(), 0) FROM users WHERE id = ?";
+	struct db_param		 p[] = {
+		DBP_INT(threshold), DBP_INT(lock_seconds), DBP_INT(threshold),
+		DBP_CSTR(id),
+	};
+	struct db_col		 c[] = { DBC_INT };
+	enum ierr		 e;
+
+	*locked = false;
+	if ((e = db_exec(db, sql, p, 4, NULL)) != IERR_OK ||
+	    (e = db_query(db, check, &p[3], 1, c, 1, NULL, NULL, NULL)) != IERR_OK)
+		return e;
+	*locked = c[0].i != 0;
+	return IERR_OK;
 }
 
 enum ierr

@@ -38,6 +38,7 @@ struct login_user {
 	char	 role[17];
 	char	 hash[512];
 	bool	 disabled;
+	bool	 locked;	/* locked_until is in the future */
 };
 
 /* A change of the fields a PUT /users/{id} may set (NULL: unchanged). */
@@ -85,8 +86,16 @@ enum ierr	users_for_login(struct db *, const char *name, size_t len,
 /* The stored hash of id (for current_password checks). */
 enum ierr	users_hash(struct db *, const char *id, char *out, size_t cap);
 enum ierr	users_set_hash(struct db *, const char *id, const char *hash);
+/* A successful login: its time and method; the failure count restarts. */
 enum ierr	users_record_login(struct db *, const char *id,
 		    const char *method);
+/*
+ * A failed login: count it, and at threshold consecutive failures lock
+ * the account for lock_seconds (the count then restarts).  *locked tells
+ * whether this failure locked it.
+ */
+enum ierr	users_login_failed(struct db *, const char *id,
+		    unsigned threshold, unsigned lock_seconds, bool *locked);
 /* Find by email (by_email) or username; IERR_NOT_FOUND if none. */
 enum ierr	users_find(struct db *, bool by_email, const char *value,
 		    size_t len, struct user *out);

@@ -77,6 +77,9 @@ set_paths() {
 	VAR=${GENESIS_VAR:-$ROOT/var}
 	PORT=${GENESIS_HTTP_PORT:-8080}
 	WORKERS=${GENESIS_WORKERS:-4}
+	HASH_WORKERS=${GENESIS_HASH_WORKERS:-2}
+	# One shared-memory segment per stack, named after its folder.
+	SHM_NAME=/genesis-$(printf '%s' "$(readlink -f "$VAR" 2>/dev/null || echo "$VAR")" | md5sum | cut -c1-12)
 }
 
 make_var() {
@@ -214,6 +217,9 @@ write_config() {
 		verify_key_files = $VAR/secrets/verify_key.pem
 		jwt_issuer = http://127.0.0.1:$PORT
 		jwt_audience = genesis
+		shm_name = $SHM_NAME
+		# A web front end in development (Vite's default port).
+		cors_origins = ${GENESIS_CORS_ORIGINS:-http://localhost:5173}
 		log_level = ${GENESIS_LOG_LEVEL:-info}
 	EOF
 	chown "root:$WORKER_USER" "$conf.new"
@@ -223,29 +229,45 @@ write_config() {
 
 # --- workers and nginx ----------------------------------------------------
 
-workers_start() {
-	local sock=$VAR/run/genesis.sock
-	pid_alive "$VAR/run/workers.pid" && return 0
+# Two pools of the same binary and configuration: a small one for the
+# requests that may hash a password (nginx routes them by method and
+# path) and the main one for everything else, so a burst of logins
+# cannot stall token validation.
+pool_start() {	# name sockname workers
+	local sock=$VAR/run/$2 pidfile=$VAR/run/$1.pid
+	pid_alive "$pidfile" && return 0
 	rm -f "$sock"
 	setsid spawn-fcgi -n -s "$sock" -M 0660 -U "$WORKER_USER" -G "$WEB_USER" \
 		-u "$WORKER_USER" -g "$WORKER_USER" -- \
-		/usr/bin/multiwatch -f "$WORKERS" -- \
+		/usr/bin/multiwatch -f "$3" -- \
 		"$VAR/bin/genesis-fcgi" -c "$VAR/genesis.conf" \
 		</dev/null >>"$VAR/log/genesis.log" 2>&1 &
-	echo $! >"$VAR/run/workers.pid"
-	wait_for 10 "the worker socket" test -S "$sock"
+	echo $! >"$pidfile"
+	wait_for 10 "the $1 socket" test -S "$sock"
 	sleep 0.3
-	pid_alive "$VAR/run/workers.pid" ||
-		{ tail -n 5 "$VAR/log/genesis.log" >&2; die "the workers did not start"; }
+	pid_alive "$pidfile" ||
+		{ tail -n 5 "$VAR/log/genesis.log" >&2; die "the $1 pool did not start"; }
 }
 
-workers_stop() {
-	local pidfile=$VAR/run/workers.pid pid
+pool_stop() {	# name sockname
+	local pidfile=$VAR/run/$1.pid pid
 	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
 	pid=$(cat "$pidfile")
 	kill -TERM "$pid"
-	wait_for 15 "the workers to stop" bash -c "! kill -0 $pid"
-	rm -f "$pidfile" "$VAR/run/genesis.sock"
+	wait_for 15 "the $1 pool to stop" bash -c "! kill -0 $pid"
+	rm -f "$pidfile" "$VAR/run/$2"
+}
+
+workers_start() {
+	pool_start workers genesis.sock "$WORKERS"
+	pool_start hashers genesis-hash.sock "$HASH_WORKERS"
+}
+
+workers_stop() {
+	pool_stop hashers genesis-hash.sock
+	pool_stop workers genesis.sock
+	# Counters live as long as the pools; a new stack starts afresh.
+	rm -f "/dev/shm$SHM_NAME"
 }
 
 nginx_start() {
@@ -307,7 +329,7 @@ cmd_up() {
 	set_paths
 	stack_up
 	cat <<-EOF
-		Genesis IAM is up on http://127.0.0.1:$PORT ($WORKERS workers; state in $VAR)
+		Genesis IAM is up on http://127.0.0.1:$PORT ($WORKERS workers + $HASH_WORKERS for password hashing; state in $VAR)
 		  curl -s http://127.0.0.1:$PORT/health
 		  curl -s -H 'Content-Type: application/json' \\
 		    -d '{"username":"alice","email":"alice@example.com","password":"Str0ng@Passw0rd"}' \\
@@ -333,7 +355,7 @@ cmd_admin() {
 cmd_status() {
 	set_paths
 	local what
-	for what in mysqld workers nginx; do
+	for what in mysqld workers hashers nginx; do
 		if pid_alive "$VAR/run/$what.pid"; then
 			echo "$what: running (pid $(cat "$VAR/run/$what.pid"))"
 		else
@@ -365,7 +387,7 @@ run_e2e() {	# suite-name
 	say "end-to-end suite ($1) against http://127.0.0.1:$PORT"
 	rm -f "$xml"
 	GENESIS_URL="http://127.0.0.1:$PORT" GENESIS_VAR="$VAR" GENESIS_ROOT="$ROOT" \
-		GENESIS_WORKERS="$WORKERS" \
+		GENESIS_WORKERS="$WORKERS" GENESIS_HASH_WORKERS="$HASH_WORKERS" \
 		/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$xml" \
 		"$ROOT/tests/e2e" >&2 || true
 	[ -s "$xml" ] || { count 0 1; return; }

@@ -7,11 +7,28 @@
 #include "bounds.h"
 #include "handlers.h"
 #include "json.h"
+#include "ratelimit.h"
 #include "req.h"
 #include "sessions.h"
 #include "users.h"
 #include "view.h"
 #include "worker.h"
+
+static const char *const op_event[] = {
+	[USERS_MAKE_ADMIN] = "role_change",
+	[USERS_MAKE_USER] = "role_change",
+	[USERS_DISABLE] = "disable",
+	[USERS_ENABLE] = "enable",
+	[USERS_DELETE] = "user_delete",
+};
+
+static const char *const op_reason[] = {
+	[USERS_MAKE_ADMIN] = "admin",
+	[USERS_MAKE_USER] = "user",
+	[USERS_DISABLE] = "sessions_revoked",
+	[USERS_ENABLE] = NULL,
+	[USERS_DELETE] = NULL,
+};
 
 /* Run op on {id} and answer with the user as it is afterwards. */
 static enum ierr
@@ -27,6 +44,12 @@ admin_apply(struct req *r, enum users_admin_op op)
 	if (e == IERR_OK && op == USERS_DISABLE)
 		e = sessions_revoke_user(r->w->db, r->target, NULL, "disabled",
 		    NULL);
+	if (e == IERR_OK)
+		(void)req_audit(r, op_event[op], "success", r->target, NULL,
+		    op_reason[op]);
+	if (e == IERR_CONFLICT)
+		(void)req_audit(r, op_event[op], "denied", r->target, NULL,
+		    "last_admin");
 	if (e == IERR_OK)
 		e = users_get(r->w->db, r->target, &u);
 	if (e == IERR_NOT_FOUND)
@@ -70,6 +93,13 @@ h_admin_disable(struct req *r)
 	return admin_apply(r, disabled.v ? USERS_DISABLE : USERS_ENABLE);
 }
 
+/* The pairs of every address at once (ratelimit.h: the epoch). */
+static void
+unlock_pairs(struct req *r, const char *uid)
+{
+	lockout_unlock_all(r->w->shm, uid, strlen(uid));
+}
+
 enum ierr
 h_admin_unlock(struct req *r)
 {
@@ -83,6 +113,8 @@ h_admin_unlock(struct req *r)
 	}
 	if (e != IERR_OK || (e = users_unlock(r->w->db, u.id)) != IERR_OK)
 		return e;
+	unlock_pairs(r, u.id);
+	(void)req_audit(r, "unlock", "success", u.id, NULL, NULL);
 	jsonw_obj_open(&r->out);
 	jsonw_kv_str(&r->out, "message", "Account unlocked");
 	jsonw_obj_close(&r->out);

@@ -77,6 +77,7 @@ h_sessions_revoke_one(struct req *r)
 		r->detail = "Session not found";
 		return IERR_NOT_FOUND;
 	}
+	(void)req_audit(r, "session_revoke", "success", r->who.uid, sid, NULL);
 	message(r, "Session revoked");
 	return IERR_OK;
 }
@@ -91,6 +92,8 @@ h_sessions_revoke_others(struct req *r)
 	if ((e = sessions_revoke_user(r->w->db, r->who.uid, r->who.sid,
 	    "revoked", &n)) != IERR_OK)
 		return e;
+	(void)req_audit(r, "session_revoke", "success", r->who.uid, r->who.sid,
+	    "all_others");
 	snprintf(text, sizeof(text), "Revoked %llu other session(s)", n);
 	message(r, text);
 	return IERR_OK;

@@ -1,6 +1,7 @@
 /*
  * Login, refresh, validation, logout and the JWKS: the token routes.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "pwhash.h"
+#include "ratelimit.h"
 #include "req.h"
 #include "sessions.h"
 #include "users.h"
@@ -103,45 +105,127 @@ bad_credentials(struct req *r)
 	return IERR_UNAUTHENTICATED;
 }
 
-/* Check the password of a login; for an unknown user, burn the same time. */
-static enum ierr
-check_password(struct req *r, const struct login_user *u, bool found,
-    const char *pw, size_t pwlen)
+/*
+ * The key of an (account, client address) pair: the user id when the
+ * account exists, else the name as typed (lowercased), so that unknown
+ * names lock the same way and cost the same.
+ */
+static size_t
+pair_key(const struct req *r, const struct login_user *u, bool found,
+    const char *name, size_t namelen, char *out, size_t cap)
 {
-	enum pwhash_result	 res;
-	char			*hash;
+	char	 client[64];
+	size_t	 i, n;
 
+	rl_client_key(r->client, client, sizeof(client));
+	if (found)
+		return (size_t)snprintf(out, cap, "u:%s#%llu|%s", u->id,
+		    (unsigned long long)lockout_epoch(r->w->shm, u->id,
+		    strlen(u->id)), client);
+	n = (size_t)snprintf(out, cap, "n:");
+	for (i = 0; i < namelen && n + 1 < cap; i++)
+		out[n++] = (char)tolower((unsigned char)name[i]);
+	return n + (size_t)snprintf(out + n, cap - n, "|%s", client);
+}
+
+/* A wrong password or unknown name: count it everywhere it counts. */
+static enum ierr
+login_failed(struct req *r, const struct login_user *u, bool found,
+    const char *pair, size_t pairlen)
+{
+	const struct config	*cfg = r->w->cfg;
+	struct lockout_rule	 rule = { cfg->lockout_threshold,
+	    cfg->lockout_base_seconds, cfg->lockout_max_seconds };
+	unsigned		 secs;
+	bool			 account_locked = false;
+	enum ierr		 e;
+
+	secs = lockout_fail(r->w->shm, pair, pairlen, &rule);
 	if (!found) {
-		pwhash_dummy(pw, pwlen);
+		(void)req_audit(r, "login", "failure", NULL, NULL, "unknown_user");
+		if (secs > 0)
+			(void)req_audit(r, "lockout", "address", NULL, NULL,
+			    "unknown_user");
 		return bad_credentials(r);
 	}
-	res = pwhash_verify(u->hash, pw, pwlen);
-	if (res != PWH_MATCH && res != PWH_MATCH_REHASH)
-		return bad_credentials(r);
-	if (u->disabled) {
-		r->detail = "User account is deactivated";
-		return IERR_FORBIDDEN;
+	/* The count, the lock and their audit rows commit together. */
+	if ((e = db_begin(r->w->db)) != IERR_OK)
+		return e;
+	if ((e = users_login_failed(r->w->db, u->id,
+	    cfg->account_lockout_threshold, cfg->account_lockout_seconds,
+	    &account_locked)) != IERR_OK ||
+	    (e = req_audit(r, "login", "failure", u->id, NULL,
+	    "bad_password")) != IERR_OK ||
+	    (secs > 0 && (e = req_audit(r, "lockout", "address", u->id, NULL,
+	    "consecutive_failures")) != IERR_OK) ||
+	    (account_locked && (e = req_audit(r, "lockout", "account", u->id,
+	    NULL, "consecutive_failures")) != IERR_OK) ||
+	    (e = db_commit(r->w->db)) != IERR_OK) {
+		db_rollback(r->w->db);
+		return e;
 	}
-	/* bcrypt from the original service, or weaker argon2: upgrade now. */
-	if (res == PWH_MATCH_REHASH && (hash = pwhash_make(pw, pwlen)) != NULL) {
-		if (users_set_hash(r->w->db, u->id, hash) != IERR_OK)
-			log_reason(LOG_LVL_WARN, "rehash_failed", "kept old hash");
-		crypto_wipe(hash, strlen(hash));
-		free(hash);
+	return bad_credentials(r);
+}
+
+/* bcrypt from the original service, or weaker argon2: upgrade it now. */
+static void
+rehash(struct req *r, const char *uid, const char *pw, size_t pwlen)
+{
+	char	*hash;
+
+	if ((hash = pwhash_make(pw, pwlen)) == NULL)
+		return;
+	if (users_set_hash(r->w->db, uid, hash) != IERR_OK)
+		log_reason(LOG_LVL_WARN, "rehash_failed", "kept the old hash");
+	crypto_wipe(hash, strlen(hash));
+	free(hash);
+}
+
+static enum ierr
+start_session(struct req *r, const struct login_user *u)
+{
+	const struct config	*cfg = r->w->cfg;
+	struct refresh_token	 rt;
+	struct session_new	 s;
+	char			 sid[37], ua[256];
+	enum ierr		 e;
+
+	if (crypto_uuid4(sid) == -1 || refresh_new(&rt) == -1)
+		return IERR_INTERNAL;
+	user_agent(r, ua);
+	s.id = sid;
+	s.user_id = u->id;
+	s.hash = rt.hash;
+	s.ip = r->client;
+	s.user_agent = ua[0] != '\0' ? ua : NULL;
+	s.method = "password";
+	s.ttl = cfg->refresh_token_ttl;
+	s.max_lifetime = cfg->session_max_lifetime;
+	/* The session, the login record and its audit row: one transaction. */
+	if ((e = db_begin(r->w->db)) != IERR_OK)
+		goto out;
+	if ((e = sessions_create(r->w->db, &s)) != IERR_OK ||
+	    (e = users_record_login(r->w->db, u->id, "password")) != IERR_OK ||
+	    (e = req_audit(r, "login", "success", u->id, sid, NULL)) != IERR_OK ||
+	    (e = db_commit(r->w->db)) != IERR_OK) {
+		db_rollback(r->w->db);
+		goto out;
 	}
-	return IERR_OK;
+	e = issue_pair(r, u->id, u->username, u->role, sid, &rt);
+out:
+	refresh_clear(&rt);
+	return e;
 }
 
 static enum ierr
 password_grant(struct req *r, const struct form *f)
 {
-	const struct config	*cfg = r->w->cfg;
 	struct login_user	 u;
-	struct refresh_token	 rt;
-	struct session_new	 s;
-	char			 sid[37], ua[256];
+	enum pwhash_result	 res;
+	char			 pair[512];
 	const char		*name, *pw;
-	size_t			 namelen, pwlen;
+	size_t			 namelen, pwlen, pairlen;
+	bool			 found;
 	enum ierr		 e;
 
 	name = form_get(f, "username", &namelen);
@@ -154,36 +238,44 @@ password_grant(struct req *r, const struct form *f)
 		return IERR_INVALID;
 	/* Over-long input cannot be a stored account or password. */
 	if (namelen == 0 || namelen > MAX_EMAIL_BYTES || pwlen == 0 ||
-	    pwlen > MAX_PASSWORD_BYTES)
-		return check_password(r, NULL, false, pw, pwlen > 64 ? 64 : pwlen);
+	    pwlen > MAX_PASSWORD_BYTES) {
+		pwhash_dummy(pw, pwlen > 64 ? 64 : pwlen);
+		(void)req_audit(r, "login", "failure", NULL, NULL, "malformed");
+		return bad_credentials(r);
+	}
 	e = users_for_login(r->w->db, name, namelen, &u);
 	if (e != IERR_OK && e != IERR_NOT_FOUND)
 		return e;
-	if ((e = check_password(r, &u, e == IERR_OK, pw, pwlen)) != IERR_OK)
-		goto out;
-	if (crypto_uuid4(sid) == -1 || refresh_new(&rt) == -1) {
-		e = IERR_INTERNAL;
-		goto out;
-	}
-	user_agent(r, ua);
-	s.id = sid;
-	s.user_id = u.id;
-	s.hash = rt.hash;
-	s.ip = r->client;
-	s.user_agent = ua[0] != '\0' ? ua : NULL;
-	s.method = "password";
-	s.ttl = cfg->refresh_token_ttl;
-	s.max_lifetime = cfg->session_max_lifetime;
-	if ((e = db_begin(r->w->db)) != IERR_OK)
-		goto out;
-	if ((e = sessions_create(r->w->db, &s)) != IERR_OK ||
-	    (e = users_record_login(r->w->db, u.id, "password")) != IERR_OK ||
-	    (e = db_commit(r->w->db)) != IERR_OK) {
-		db_rollback(r->w->db);
+	found = e == IERR_OK;
+	pairlen = pair_key(r, &u, found, name, namelen, pair, sizeof(pair));
+	/* A locked pair or account costs no hash (SECURITY.md C-T2). */
+	if (lockout_remaining(r->w->shm, pair, pairlen) > 0 ||
+	    (found && u.locked)) {
+		(void)req_audit(r, "login", "failure", found ? u.id : NULL,
+		    NULL, u.locked ? "account_locked" : "address_locked");
+		e = bad_credentials(r);
 		goto out;
 	}
-	e = issue_pair(r, u.id, u.username, u.role, sid, &rt);
-	refresh_clear(&rt);
+	if (!found) {
+		pwhash_dummy(pw, pwlen);
+		e = login_failed(r, &u, false, pair, pairlen);
+		goto out;
+	}
+	res = pwhash_verify(u.hash, pw, pwlen);
+	if (res != PWH_MATCH && res != PWH_MATCH_REHASH) {
+		e = login_failed(r, &u, true, pair, pairlen);
+		goto out;
+	}
+	if (u.disabled) {
+		(void)req_audit(r, "login", "failure", u.id, NULL, "disabled");
+		r->detail = "User account is deactivated";
+		e = IERR_FORBIDDEN;
+		goto out;
+	}
+	lockout_reset(r->w->shm, pair, pairlen);
+	if (res == PWH_MATCH_REHASH)
+		rehash(r, u.id, pw, pwlen);
+	e = start_session(r, &u);
 out:
 	crypto_wipe(u.hash, sizeof(u.hash));
 	return e;
@@ -244,9 +336,8 @@ refresh_grant(struct req *r, const struct form *f)
 			return invalid_refresh(r);
 		if ((e = sessions_revoke(r->w->db, s.id, "replay")) != IERR_OK)
 			return e;
-		log_event(LOG_LVL_WARN, "refresh_replay", (struct log_field[]){
-		    LF_STR(LK_SID, s.id), LF_STR(LK_UID, s.user_id),
-		    LF_STR(LK_CLIENT, r->client) }, 3);
+		(void)req_audit(r, "refresh_replay", "denied", s.user_id, s.id,
+		    "session_revoked");
 		r->detail = "Refresh token has been rotated. Session revoked "
 		    "for security.";
 		return IERR_UNAUTHENTICATED;
@@ -265,6 +356,8 @@ refresh_grant(struct req *r, const struct form *f)
 		e = invalid_refresh(r);	/* a concurrent refresh got there first */
 	if (e == IERR_OK)
 		e = issue_pair(r, u.id, u.username, u.role, s.id, &rt);
+	if (e == IERR_OK)
+		(void)req_audit(r, "token_refresh", "success", u.id, s.id, NULL);
 	refresh_clear(&rt);
 	return e;
 }
@@ -337,6 +430,7 @@ h_logout(struct req *r)
 
 	if ((e = sessions_revoke(r->w->db, r->who.sid, "logout")) != IERR_OK)
 		return e;
+	(void)req_audit(r, "logout", "success", r->who.uid, r->who.sid, NULL);
 	jsonw_obj_open(&r->out);
 	jsonw_kv_str(&r->out, "message", "Logged out");
 	jsonw_obj_close(&r->out);

@@ -90,6 +90,7 @@ h_users_create(struct req *r)
 		return duplicate(r, email_taken);
 	if (e != IERR_OK || (e = users_get(r->w->db, id, &created)) != IERR_OK)
 		return e == IERR_NOT_FOUND ? IERR_UNAVAILABLE : e;
+	(void)req_audit(r, "user_create", "success", id, NULL, "registration");
 	view_user(&r->out, &created);
 	return IERR_OK;
 }
@@ -370,6 +371,11 @@ h_users_update(struct req *r)
 		return duplicate(r, email_clash);
 	if (e != IERR_OK || (e = users_get(r->w->db, id, &u)) != IERR_OK)
 		return e == IERR_NOT_FOUND ? user_not_found(r) : e;
+	if (c.username != NULL || c.email != NULL)
+		(void)req_audit(r, "user_update", "success", id, NULL, NULL);
+	if (c.hash != NULL)
+		(void)req_audit(r, "password_change", "success", id, NULL,
+		    "sessions_revoked");
 	view_user(&r->out, &u);
 	return IERR_OK;
 }
@@ -388,6 +394,7 @@ h_users_delete(struct req *r)
 			r->detail = "Cannot delete the last active admin";
 		return e == IERR_NOT_FOUND ? user_not_found(r) : e;
 	}
+	(void)req_audit(r, "user_delete", "success", u.id, NULL, NULL);
 	snprintf(text, sizeof(text), "User with ID %s has been successfully "
 	    "deleted", u.id);
 	jsonw_obj_open(&r->out);

@@ -14,13 +14,16 @@
 #include <fcgiapp.h>
 
 #include "auth.h"
+#include "cors.h"
 #include "config.h"
 #include "db.h"
 #include "jwt.h"
+#include "limit.h"
 #include "log.h"
 #include "pwhash.h"
 #include "req.h"
 #include "resp.h"
+#include "shm.h"
 #include "worker.h"
 
 #define PROG	"genesis-fcgi"
@@ -57,10 +60,14 @@ serve(struct worker *w, FCGX_Request *fr)
 	enum ierr	 e;
 
 	req_init(&r, w, fr);
-	if ((e = req_parse(&r)) == IERR_OK &&	/* route, bounds, body */
-	    (e = authn_check(&r)) == IERR_OK &&	/* who: bearer JWT + session */
-	    (e = authz_check(&r)) == IERR_OK)	/* may they: route's rule */
+	if ((e = req_parse_head(&r)) == IERR_OK &&	/* method, path, route */
+	    (e = limit_check(&r)) == IERR_OK &&		/* per-address buckets */
+	    (e = req_parse_body(&r)) == IERR_OK &&	/* bounded body */
+	    (e = authn_check(&r)) == IERR_OK &&		/* who: JWT + session */
+	    (e = authz_check(&r)) == IERR_OK)		/* may they */
 		e = r.route->handler(&r);
+	else if (e == IERR_METHOD && cors_is_preflight(&r))
+		e = cors_preflight(&r);
 	resp_finish(&r, e);
 	req_free(&r);
 }
@@ -93,13 +100,19 @@ start(struct worker *w, struct config *cfg, const char *path)
 	    config_check_tokens(cfg, err, sizeof(err)) == -1)
 		die_config(err);
 	if ((w->keys = jwt_keys_load(cfg->signing_key_file,
-	    cfg->verify_key_files, err, sizeof(err))) == NULL)
+	    cfg->verify_key_files, err, sizeof(err))) == NULL ||
+	    cors_init(&w->cors, cfg->cors_origins, err, sizeof(err)) == -1 ||
+	    config_check_limits(cfg, err, sizeof(err)) == -1)
 		die_config(err);
 	if ((password = config_read_secret("db_password_file",
 	    cfg->db_password_file, "db_password", err, sizeof(err))) == NULL)
 		die_config(err);
 	if (geteuid() == 0)
 		die_config("refusing to run as root: start under spawn-fcgi -u");
+	/* After the root check: the segment must belong to the workers. */
+	if ((w->shm = shm_attach(cfg->shm_name != NULL ? cfg->shm_name :
+	    "/genesis", cfg->rate_limit_slots, err, sizeof(err))) == NULL)
+		die_config(err);
 	log_init(PROG, cfg->log_level);
 	pp.m_kib = cfg->argon2_memory_kib;
 	pp.t = cfg->argon2_iterations;
@@ -148,6 +161,8 @@ main(int argc, char *argv[])
 	    "request limit or accept error");
 	db_free(w.db);
 	jwt_keys_free(w.keys);
+	shm_detach(w.shm);
+	cors_clear(&w.cors);
 	db_library_end();
 	pwhash_cleanup();
 	config_clear(&cfg);

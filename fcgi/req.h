@@ -54,8 +54,10 @@ struct req {
 };
 
 void		 req_init(struct req *, struct worker *, FCGX_Request *);
-/* Route, bounded path and headers, body.  Returns IERR_OK or the error. */
-enum ierr	 req_parse(struct req *);
+/* Method, bounded path, route.  Returns IERR_OK or the error. */
+enum ierr	 req_parse_head(struct req *);
+/* The body of a route that takes one (after the limit stage). */
+enum ierr	 req_parse_body(struct req *);
 void		 req_free(struct req *);
 
 /*
@@ -64,6 +66,14 @@ void		 req_free(struct req *);
  */
 void		 req_add_header(struct req *, const char *name,
 		    const char *value);
+
+/*
+ * Record a security event of this request (common/audit.c): the client
+ * address comes from the request, and the caller, when it acts on another
+ * user's account, is recorded as the actor.  Returns the insert's ierr.
+ */
+enum ierr	 req_audit(struct req *, const char *event, const char *outcome,
+		    const char *uid, const char *sid, const char *reason);
 
 /* A FastCGI parameter, or NULL. */
 const char	*req_param(const struct req *, const char *name);

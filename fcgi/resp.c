@@ -4,6 +4,7 @@
 
 #include <fcgiapp.h>
 
+#include "cors.h"
 #include "log.h"
 #include "req.h"
 #include "resp.h"
@@ -106,6 +107,8 @@ resp_finish(struct req *r, enum ierr e)
 		req_add_header(r, "Allow", r->allow);
 	if (e == IERR_UNAUTHENTICATED)
 		req_add_header(r, "WWW-Authenticate", "Bearer");
+	if (r->method != NULL)
+		cors_headers(r);
 	status = e == IERR_OK ? r->status : table[e].status;
 	if ((body = jsonw_text(&r->out)) == NULL) {
 		/* Out of memory while writing: a fixed answer still goes out. */

@@ -31,6 +31,12 @@ enum route_authz {
 	AUTHZ_OWNER,	/* the user named by {id} ("me" is the caller), or an admin */
 };
 
+/* Which rate-limit buckets a route takes from (fcgi/limit.c). */
+enum route_limit {
+	LIMIT_ALL,	/* the per-address bucket of every route */
+	LIMIT_TOKEN,	/* and the tighter one of /token and /refresh_token */
+};
+
 struct route {
 	const char	*method;
 	const char	*pattern;
@@ -39,6 +45,7 @@ struct route {
 	size_t		 max_body;
 	enum route_auth	 auth;
 	enum route_authz authz;
+	enum route_limit limit;
 };
 
 #define ROUTE_MAX_PARAMS	2

@@ -11,35 +11,35 @@
 #define NB	BODY_NONE, 0
 
 const struct route routes[] = {
-	{ "GET",    "/health",			h_health,	NB, AUTH_NONE, AUTHZ_ANY },
-	{ "GET",    "/health/ready",		h_health_ready,	NB, AUTH_NONE, AUTHZ_ANY },
-	{ "GET",    "/.well-known/jwks.json",	h_jwks,		NB, AUTH_NONE, AUTHZ_ANY },
+	{ "GET",    "/health",			h_health,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/health/ready",		h_health_ready,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/.well-known/jwks.json",	h_jwks,		NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 
-	{ "POST",   "/token",			h_token,	F,  AUTH_NONE, AUTHZ_ANY },
-	{ "POST",   "/refresh_token",		h_refresh,	F,  AUTH_NONE, AUTHZ_ANY },
-	{ "POST",   "/token/validate",		h_validate,	NB, AUTH_VALIDATE, AUTHZ_ANY },
-	{ "POST",   "/logout",			h_logout,	NB, AUTH_BEARER, AUTHZ_ANY },
+	{ "POST",   "/token",			h_token,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
+	{ "POST",   "/refresh_token",		h_refresh,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
+	{ "POST",   "/token/validate",		h_validate,	NB, AUTH_VALIDATE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/logout",			h_logout,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 
-	{ "GET",    "/auth/sessions",		h_sessions_list, NB, AUTH_BEARER, AUTHZ_ANY },
-	{ "DELETE", "/auth/sessions",		h_sessions_revoke_others, NB, AUTH_BEARER, AUTHZ_ANY },
-	{ "DELETE", "/auth/sessions/{id}",	h_sessions_revoke_one, NB, AUTH_BEARER, AUTHZ_ANY },
+	{ "GET",    "/auth/sessions",		h_sessions_list, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "DELETE", "/auth/sessions",		h_sessions_revoke_others, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "DELETE", "/auth/sessions/{id}",	h_sessions_revoke_one, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 
-	{ "POST",   "/users",			h_users_create,	J,  AUTH_NONE, AUTHZ_ANY },
-	{ "GET",    "/users",			h_users_list,	NB, AUTH_BEARER, AUTHZ_ADMIN },
-	{ "POST",   "/users/search",		h_users_search,	J,  AUTH_BEARER, AUTHZ_ADMIN },
-	{ "GET",    "/users/me",		h_users_me,	NB, AUTH_BEARER, AUTHZ_ANY },
-	{ "GET",    "/users/{id}",		h_users_get,	NB, AUTH_BEARER, AUTHZ_OWNER },
-	{ "PUT",    "/users/{id}",		h_users_update,	J,  AUTH_BEARER, AUTHZ_OWNER },
-	{ "DELETE", "/users/{id}",		h_users_delete,	NB, AUTH_BEARER, AUTHZ_OWNER },
+	{ "POST",   "/users",			h_users_create,	J,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/users",			h_users_list,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "POST",   "/users/search",		h_users_search,	J,  AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "GET",    "/users/me",		h_users_me,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/users/{id}",		h_users_get,	NB, AUTH_BEARER, AUTHZ_OWNER, LIMIT_ALL },
+	{ "PUT",    "/users/{id}",		h_users_update,	J,  AUTH_BEARER, AUTHZ_OWNER, LIMIT_ALL },
+	{ "DELETE", "/users/{id}",		h_users_delete,	NB, AUTH_BEARER, AUTHZ_OWNER, LIMIT_ALL },
 
-	{ "POST",   "/admin/users/{id}/role",	h_admin_role,	J,  AUTH_BEARER, AUTHZ_ADMIN },
-	{ "POST",   "/admin/users/{id}/disable", h_admin_disable, J, AUTH_BEARER, AUTHZ_ADMIN },
-	{ "POST",   "/admin/users/{id}/unlock",	h_admin_unlock,	NB, AUTH_BEARER, AUTHZ_ADMIN },
+	{ "POST",   "/admin/users/{id}/role",	h_admin_role,	J,  AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "POST",   "/admin/users/{id}/disable", h_admin_disable, J, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "POST",   "/admin/users/{id}/unlock",	h_admin_unlock,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 
-	{ "POST",   "/profile",			h_profile_create, J, AUTH_BEARER, AUTHZ_ANY },
-	{ "GET",    "/profile/me",		h_profile_get,	NB, AUTH_BEARER, AUTHZ_ANY },
-	{ "PUT",    "/profile/me",		h_profile_update, J, AUTH_BEARER, AUTHZ_ANY },
-	{ "DELETE", "/profile/me",		h_profile_delete, NB, AUTH_BEARER, AUTHZ_ANY },
+	{ "POST",   "/profile",			h_profile_create, J, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/profile/me",		h_profile_get,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "PUT",    "/profile/me",		h_profile_update, J, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "DELETE", "/profile/me",		h_profile_delete, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -4,14 +4,19 @@
 #ifndef IDENT_WORKER_H
 #define IDENT_WORKER_H
 
+#include "cors.h"
+
 struct config;
 struct db;
 struct jwt_keys;
+struct shm;
 
 struct worker {
 	const struct config	*cfg;
 	struct db		*db;
 	struct jwt_keys		*keys;
+	struct shm		*shm;
+	struct cors		 cors;
 	unsigned long		 served;
 };
 

@@ -6,14 +6,14 @@
 static enum ierr h(struct req *r) { (void)r; return IERR_OK; }
 
 static const struct route table[] = {
-	{ "GET",    "/health",		h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY },
-	{ "POST",   "/users",		h, BODY_JSON, 1, AUTH_NONE, AUTHZ_ANY },
-	{ "GET",    "/users",		h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY },
-	{ "GET",    "/users/me",	h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY },
-	{ "GET",    "/users/{id}",	h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY },
-	{ "PUT",    "/users/{id}",	h, BODY_JSON, 1, AUTH_NONE, AUTHZ_ANY },
-	{ "DELETE", "/users/{id}",	h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY },
-	{ "POST",   "/admin/users/{id}/role", h, BODY_JSON, 1, AUTH_NONE, AUTHZ_ANY },
+	{ "GET",    "/health",		h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/users",		h, BODY_JSON, 1, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/users",		h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/users/me",	h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/users/{id}",	h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "PUT",    "/users/{id}",	h, BODY_JSON, 1, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "DELETE", "/users/{id}",	h, BODY_NONE, 0, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/admin/users/{id}/role", h, BODY_JSON, 1, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 };
 
 int
