@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "bounds.h"
 #include "config.h"
 #include "crypto.h"
@@ -17,6 +18,9 @@
 #include "migrate.h"
 #include "policy.h"
 #include "pwhash.h"
+#include "ratelimit.h"
+#include "sessions.h"
+#include "shm.h"
 #include "users.h"
 
 #define PROG	"genesis-admin"
@@ -37,10 +41,17 @@ usage(void)
 	    "  create-admin USERNAME EMAIL\n"
 	    "                   create an admin; the password is read from\n"
 	    "                   standard input (one line), never from argv\n"
+	    "  unlock USER      clear USER's login lockouts (all addresses)\n"
+	    "  disable USER     disable USER and end every session of theirs\n"
+	    "  revoke-sessions USER\n"
+	    "                   end every session of USER\n"
+	    "  audit [--since YYYY-MM-DD[THH:MM:SS]] [--user USER]\n"
+	    "                   print audit_log rows, oldest first (at most 10000)\n"
 	    "  new-key PATH [BITS]\n"
 	    "                   write a new RSA signing key (mode 0600) and\n"
 	    "                   print how to roll it in without logging anyone out\n"
 	    "\n"
+	    "USER is a user id, an email or a username.\n"
 	    "The configuration is -c, else $GENESIS_CONFIG.\n", PROG);
 	exit(64);
 }
@@ -205,6 +216,175 @@ cmd_new_key(int argc, char *argv[])
 	return 0;
 }
 
+/* A user named by id, email or username.  Exits 1 if there is none. */
+static void
+resolve_user(struct db *db, const char *who, struct user *u)
+{
+	size_t		 n = strlen(who);
+	enum ierr	 e;
+
+	if (uuid_syntax_ok(who, n))
+		e = users_get(db, who, u);
+	else
+		e = users_find(db, strchr(who, '@') != NULL, who, n, u);
+	if (e == IERR_NOT_FOUND) {
+		fprintf(stderr, "%s: no user '%s'\n", PROG, who);
+		exit(1);
+	}
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot reach the database\n", PROG);
+		exit(69);
+	}
+}
+
+static void
+cli_audit(struct db *db, const char *event, const char *uid)
+{
+	struct audit_event	 a = {
+		.event = event, .outcome = "success", .user_id = uid,
+		.client = "", .reason = "genesis-admin",
+	};
+
+	if (audit_write(db, &a) != IERR_OK)
+		fprintf(stderr, "%s: warning: the audit row was not written\n",
+		    PROG);
+}
+
+/* Run one user command: resolve USER, act, audit, report. */
+static int
+cmd_user(const struct config *c, int argc, char *argv[])
+{
+	struct db		*db;
+	struct user		 u;
+	struct shm		*shm;
+	unsigned long long	 n = 0;
+	char			 err[256];
+	enum ierr		 e;
+
+	if (argc != 2)
+		usage();
+	db = open_db(c, false);
+	resolve_user(db, argv[1], &u);
+	if (strcmp(argv[0], "unlock") == 0) {
+		if ((e = users_unlock(db, u.id)) == IERR_OK &&
+		    (shm = shm_attach(c->shm_name != NULL ? c->shm_name :
+		    "/genesis", c->rate_limit_slots, false, err,
+		    sizeof(err))) != NULL) {
+			/* No segment: no worker ran, so no address is locked. */
+			lockout_unlock_all(shm, u.id, strlen(u.id));
+			shm_detach(shm);
+		}
+	} else if (strcmp(argv[0], "disable") == 0) {
+		if ((e = users_admin(db, u.id, USERS_DISABLE)) == IERR_OK)
+			e = sessions_revoke_user(db, u.id, NULL, "disabled", &n);
+	} else
+		e = sessions_revoke_user(db, u.id, NULL, "revoked", &n);
+	if (e == IERR_OK)
+		cli_audit(db, strcmp(argv[0], "revoke-sessions") == 0 ?
+		    "session_revoke" : argv[0], u.id);
+	db_free(db);
+	if (e == IERR_CONFLICT) {
+		fprintf(stderr, "%s: %s is the last active admin\n", PROG,
+		    u.username);
+		return 1;
+	}
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot reach the database\n", PROG);
+		return 69;
+	}
+	printf("%s: %s (%s)", argv[0], u.username, u.id);
+	if (strcmp(argv[0], "unlock") != 0)
+		printf(", %llu session(s) ended", n);
+	printf("\n");
+	return 0;
+}
+
+struct audit_row {
+	char	 at[32], event[41], outcome[17], uid[37], client[46], sid[37];
+	char	 details[1024];
+};
+
+static int
+print_audit_row(void *arg)
+{
+	struct audit_row	*a = arg;
+
+	printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a->at, a->event, a->outcome,
+	    a->uid, a->client, a->sid, a->details);
+	return 0;
+}
+
+/* YYYY-MM-DD, optionally THH:MM:SS and Z. */
+static bool
+timestamp_ok(const char *s)
+{
+	static const char	 shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t			 i, n = strlen(s);
+
+	if (n > 0 && s[n - 1] == 'Z')
+		n--;
+	if (n != 10 && n != 19)
+		return false;
+	for (i = 0; i < n; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') :
+		    (s[i] != shape[i] && !(shape[i] == 'T' && s[i] == ' ')))
+			return false;
+	return true;
+}
+
+static int
+cmd_audit(const struct config *c, int argc, char *argv[])
+{
+	static const char	 sql[] = "SELECT DATE_FORMAT(at, "
+	    "'%Y-%m-%dT%H:%i:%s.%fZ'), event, outcome, COALESCE(user_id, ''), "
+	    "client_address, COALESCE(session_id, ''), COALESCE(details, '') "
+	    "FROM audit_log WHERE at >= ? AND (? = '' OR user_id = ?) "
+	    "ORDER BY id LIMIT 10000";
+	struct audit_row	 a;
+	struct db		*db;
+	struct user		 u;
+	char			 since[32] = "1970-01-01";
+	const char		*who = NULL, *uid = "";
+	int			 i;
+	enum ierr		 e;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--since") == 0 && i + 1 < argc &&
+		    timestamp_ok(argv[i + 1])) {
+			snprintf(since, sizeof(since), "%.19s", argv[++i]);
+			if (since[10] == 'T')
+				since[10] = ' ';
+		} else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+			who = argv[++i];
+		else
+			usage();
+	}
+	db = open_db(c, false);
+	if (who != NULL) {
+		resolve_user(db, who, &u);
+		uid = u.id;
+	}
+	{
+		struct db_param	 p[] = { DBP_CSTR(since), DBP_CSTR(uid),
+		    DBP_CSTR(uid) };
+		struct db_col	 cols[] = {
+			DBC_STR(a.at), DBC_STR(a.event), DBC_STR(a.outcome),
+			DBC_STR(a.uid), DBC_STR(a.client), DBC_STR(a.sid),
+			DBC_STR(a.details),
+		};
+
+		printf("at\tevent\toutcome\tuser_id\tclient\tsession_id\t"
+		    "details\n");
+		e = db_query(db, sql, p, 3, cols, 7, print_audit_row, &a, NULL);
+	}
+	db_free(db);
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot read audit_log\n", PROG);
+		return 69;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -235,6 +415,12 @@ main(int argc, char *argv[])
 		rc = cmd_migrate(&cfg, argc, argv);
 	else if (strcmp(argv[0], "create-admin") == 0)
 		rc = cmd_create_admin(&cfg, argc, argv);
+	else if (strcmp(argv[0], "unlock") == 0 ||
+	    strcmp(argv[0], "disable") == 0 ||
+	    strcmp(argv[0], "revoke-sessions") == 0)
+		rc = cmd_user(&cfg, argc, argv);
+	else if (strcmp(argv[0], "audit") == 0)
+		rc = cmd_audit(&cfg, argc, argv);
 	else
 		usage();
 	db_library_end();

@@ -198,7 +198,8 @@ check_header(struct shm_header *h, size_t size, uint32_t nslots,
 }
 
 struct shm *
-shm_attach(const char *name, uint32_t nslots, char *err, size_t errsz)
+shm_attach(const char *name, uint32_t nslots, bool create, char *err,
+    size_t errsz)
 {
 	struct shm	*s;
 	size_t		 size = segment_size(nslots);
@@ -216,7 +217,9 @@ shm_attach(const char *name, uint32_t nslots, char *err, size_t errsz)
 		    ">= 1024");
 		return NULL;
 	}
-	if ((fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
+	errno = EEXIST;
+	if (!create ||
+	    (fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
 		created = false;
 		if (errno != EEXIST ||
 		    (fd = shm_open(name, O_RDWR | O_CLOEXEC, 0)) == -1) {

@@ -21,17 +21,18 @@ enum shm_kind {
 	SHM_UNLOCK_EPOCH,	/* per account: bumped by an admin unlock */
 };
 
-#define SHM_METRICS	512	/* counters for /metrics */
+#define SHM_METRICS	1024	/* counters for /metrics (fcgi/metrics.c) */
 
 /*
- * Map (creating if needed) the segment name with nslots slots (a power
- * of two).  Workers started at the same moment agree on one segment: it
+ * Map the segment name with nslots slots (a power of two), creating it
+ * if create is set (a missing segment is otherwise an error with errno
+ * ENOENT).  Workers started at the same moment agree on one segment: it
  * is created exclusively and marked ready last; a segment of another
  * layout or size is refused.  Returns NULL with the reason, naming the
  * configuration key, in err.
  */
-struct shm	*shm_attach(const char *name, uint32_t nslots, char *err,
-		    size_t errsz);
+struct shm	*shm_attach(const char *name, uint32_t nslots, bool create,
+		    char *err, size_t errsz);
 void		 shm_detach(struct shm *);
 
 /*

@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "jwt.h"
 #include "log.h"
+#include "metrics.h"
 #include "pwhash.h"
 #include "ratelimit.h"
 #include "req.h"
@@ -101,6 +102,7 @@ user_agent(const struct req *r, char out[256])
 static enum ierr
 bad_credentials(struct req *r)
 {
+	metrics_inc(r->w, M_LOGIN_FAILURE);
 	r->detail = "Incorrect username or password";
 	return IERR_UNAUTHENTICATED;
 }
@@ -140,7 +142,8 @@ login_failed(struct req *r, const struct login_user *u, bool found,
 	bool			 account_locked = false;
 	enum ierr		 e;
 
-	secs = lockout_fail(r->w->shm, pair, pairlen, &rule);
+	if ((secs = lockout_fail(r->w->shm, pair, pairlen, &rule)) > 0)
+		metrics_inc(r->w, M_LOCKOUT);
 	if (!found) {
 		(void)req_audit(r, "login", "failure", NULL, NULL, "unknown_user");
 		if (secs > 0)
@@ -164,6 +167,8 @@ login_failed(struct req *r, const struct login_user *u, bool found,
 		db_rollback(r->w->db);
 		return e;
 	}
+	if (account_locked)
+		metrics_inc(r->w, M_LOCKOUT);
 	return bad_credentials(r);
 }
 
@@ -212,6 +217,8 @@ start_session(struct req *r, const struct login_user *u)
 		goto out;
 	}
 	e = issue_pair(r, u->id, u->username, u->role, sid, &rt);
+	if (e == IERR_OK)
+		metrics_inc(r->w, M_LOGIN_SUCCESS);
 out:
 	refresh_clear(&rt);
 	return e;
@@ -338,6 +345,7 @@ refresh_grant(struct req *r, const struct form *f)
 			return e;
 		(void)req_audit(r, "refresh_replay", "denied", s.user_id, s.id,
 		    "session_revoked");
+		metrics_inc(r->w, M_REFRESH_REPLAY);
 		r->detail = "Refresh token has been rotated. Session revoked "
 		    "for security.";
 		return IERR_UNAUTHENTICATED;

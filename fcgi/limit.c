@@ -3,6 +3,7 @@
 #include "config.h"
 #include "limit.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "worker.h"
@@ -17,6 +18,7 @@ limited(struct req *r, unsigned retry_after)
 	log_event(LOG_LVL_INFO, "rate_limited", (struct log_field[]){
 	    LF_STR(LK_CLIENT, r->client), LF_STR(LK_ROUTE, r->route->pattern),
 	    LF_NUM(LK_RETRY_AFTER, retry_after) }, 3);
+	metrics_inc(r->w, M_RATE_LIMITED);
 	return IERR_RATE_LIMITED;
 }
 

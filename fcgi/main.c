@@ -19,6 +19,7 @@
 #include "db.h"
 #include "jwt.h"
 #include "limit.h"
+#include "metrics.h"
 #include "log.h"
 #include "pwhash.h"
 #include "req.h"
@@ -104,6 +105,8 @@ start(struct worker *w, struct config *cfg, const char *path)
 	    cors_init(&w->cors, cfg->cors_origins, err, sizeof(err)) == -1 ||
 	    config_check_limits(cfg, err, sizeof(err)) == -1)
 		die_config(err);
+	if (metrics_fit() == -1)
+		die_config("more routes than the metrics block holds");
 	if ((password = config_read_secret("db_password_file",
 	    cfg->db_password_file, "db_password", err, sizeof(err))) == NULL)
 		die_config(err);
@@ -111,7 +114,7 @@ start(struct worker *w, struct config *cfg, const char *path)
 		die_config("refusing to run as root: start under spawn-fcgi -u");
 	/* After the root check: the segment must belong to the workers. */
 	if ((w->shm = shm_attach(cfg->shm_name != NULL ? cfg->shm_name :
-	    "/genesis", cfg->rate_limit_slots, err, sizeof(err))) == NULL)
+	    "/genesis", cfg->rate_limit_slots, true, err, sizeof(err))) == NULL)
 		die_config(err);
 	log_init(PROG, cfg->log_level);
 	pp.m_kib = cfg->argon2_memory_kib;
@@ -157,8 +160,10 @@ main(int argc, char *argv[])
 		if (cfg.max_requests != 0 && ++w.served >= cfg.max_requests)
 			break;
 	}
+	/* multiwatch stops workers with SIGUSR1, which libfcgi handles. */
 	log_reason(LOG_LVL_INFO, "worker_stopped", stopping ? "signal" :
-	    "request limit or accept error");
+	    w.served >= cfg.max_requests && cfg.max_requests != 0 ?
+	    "request limit" : "shutdown");
 	db_free(w.db);
 	jwt_keys_free(w.keys);
 	shm_detach(w.shm);

@@ -29,6 +29,7 @@ req_init(struct req *r, struct worker *w, FCGX_Request *fr)
 	r->start_us = now_us();
 	r->status = 200;
 	r->cache_control = "no-store";
+	r->content_type = "application/json; charset=utf-8";
 	r->query = "";
 	jsonw_init(&r->out);
 }

@@ -45,6 +45,7 @@ struct req {
 	/* respond */
 	int			 status;	/* of a success; 200 by default */
 	const char		*cache_control;	/* "no-store" by default */
+	const char		*content_type;	/* JSON by default */
 	struct jsonw		 out;		/* the success body */
 	const char		*detail;	/* overrides the error's default */
 	struct verrs		 errs;		/* the 422 list */

@@ -6,6 +6,7 @@
 
 #include "cors.h"
 #include "log.h"
+#include "metrics.h"
 #include "req.h"
 #include "resp.h"
 
@@ -119,16 +120,21 @@ resp_finish(struct req *r, enum ierr e)
 	bodylen = status == 204 ? 0 : strlen(body);
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\n"
-	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Content-Type: %s\r\n"
 	    "Content-Length: %lu\r\n"
 	    "Cache-Control: %s\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "%s\r\n",
-	    status, reason_of(status), (unsigned long)bodylen,
+	    status, reason_of(status),
+	    e == IERR_OK ? r->content_type : "application/json; charset=utf-8",
+	    (unsigned long)bodylen,
 	    e == IERR_OK ? r->cache_control : "no-store", r->headers);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		n = 0;
 	FCGX_PutStr(head, n, r->fr->out);
 	FCGX_PutStr(body, (int)bodylen, r->fr->out);
+	if (e == IERR_UNAVAILABLE)
+		metrics_inc(r->w, M_DB_ERROR);
+	metrics_request(r, status);
 	access_log(r, e, status);
 }

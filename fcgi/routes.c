@@ -4,6 +4,7 @@
  */
 #include "bounds.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "router.h"
 
 #define J	BODY_JSON, MAX_BODY
@@ -13,6 +14,7 @@
 const struct route routes[] = {
 	{ "GET",    "/health",			h_health,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/health/ready",		h_health_ready,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/metrics",			h_metrics,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/.well-known/jwks.json",	h_jwks,		NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 
 	{ "POST",   "/token",			h_token,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },

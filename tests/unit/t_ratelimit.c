@@ -52,16 +52,18 @@ main(void)
 	int			 n;
 
 	snprintf(name, sizeof(name), "/genesis-t-%d", (int)getpid());
-	s = shm_attach(name, 1024, err, sizeof(err));
+	s = shm_attach(name, 1024, true, err, sizeof(err));
 	ok(s != NULL, "create the segment: %s", err);
-	again = shm_attach(name, 1024, err, sizeof(err));
+	again = shm_attach(name, 1024, true, err, sizeof(err));
 	ok(again != NULL, "a second worker maps the same segment");
-	ok(shm_attach(name, 2048, err, sizeof(err)) == NULL &&
+	ok(shm_attach("/genesis-t-none", 1024, false, err, sizeof(err)) == NULL,
+	    "without create, a missing segment is not made");
+	ok(shm_attach(name, 2048, true, err, sizeof(err)) == NULL &&
 	    strstr(err, "another size") != NULL,
 	    "another size is refused: %s", err);
-	ok(shm_attach(name, 1000, err, sizeof(err)) == NULL &&
+	ok(shm_attach(name, 1000, true, err, sizeof(err)) == NULL &&
 	    strstr(err, "rate_limit_slots") != NULL, "not a power of two");
-	ok(shm_attach("no-slash", 1024, err, sizeof(err)) == NULL &&
+	ok(shm_attach("no-slash", 1024, true, err, sizeof(err)) == NULL &&
 	    strstr(err, "shm_name") != NULL, "a bad name");
 
 	/* GCRA: exactly burst grants at once, then an honest Retry-After. */
