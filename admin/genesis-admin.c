@@ -195,7 +195,7 @@ static int
 cmd_new_key(int argc, char *argv[])
 {
 	char		 err[512];
-	uint64_t	 bits = 3072;
+	uint64_t	 bits = 2048;
 
 	if (argc < 2 || argc > 3 ||
 	    (argc == 3 && parse_u64(argv[2], 2048, 16384, &bits) == -1))

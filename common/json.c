@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,10 +437,12 @@ json_get_int(struct json_doc *doc, const char *name, long long min,
 		    "int_type");
 		return;
 	}
-	/* json-c saturates out-of-range values; errno tells. */
-	errno = 0;
+	/*
+	 * json-c saturates values beyond int64 to its ends without saying
+	 * so: the ends themselves are refused, never a caller's range.
+	 */
 	n = json_object_get_int64(v);
-	if (errno != 0 || n < min || n > max) {
+	if (n == INT64_MAX || n == INT64_MIN || n < min || n > max) {
 		verr_add(errs, "body", name, "Integer out of range",
 		    "int_range");
 		return;

@@ -48,7 +48,10 @@ log_level_parse(const char *s, enum log_level *out)
 	return -1;
 }
 
-/* Untrusted text: control bytes become '?', at most 64 bytes. */
+/*
+ * Untrusted text: printable ASCII only (anything else becomes '?', so a
+ * cut can never split a character), at most 64 bytes.
+ */
 static void
 untrusted(struct jsonw *w, const char *s)
 {
@@ -56,8 +59,7 @@ untrusted(struct jsonw *w, const char *s)
 	size_t	 i;
 
 	for (i = 0; s[i] != '\0' && i < UNTRUSTED_MAX; i++)
-		clean[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ?
-		    '?' : s[i];
+		clean[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	clean[i] = '\0';
 	jsonw_str(w, clean);
 }

@@ -30,38 +30,44 @@ enum ierr
 sessions_find_refresh(struct db *db, const uint8_t hash[SHA256_LEN],
     struct session_ref *out)
 {
+	/* The current token, else any token the session retired. */
 	static const char	 sql[] =
 	    "SELECT s.id, s.user_id, s.generation, s.refresh_hash = ?, "
+	    "COALESCE(s.prev_refresh_hash = ?, 0), "
 	    "s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND "
 	    "s.absolute_expires_at > UTC_TIMESTAMP(), u.disabled, "
 	    "COALESCE(TIMESTAMPDIFF(SECOND, s.rotated_at, UTC_TIMESTAMP()), "
 	    "999999) FROM sessions s JOIN users u ON u.id = s.user_id "
-	    "WHERE s.refresh_hash = ? OR s.prev_refresh_hash = ? LIMIT 1";
+	    "WHERE s.id = COALESCE((SELECT id FROM sessions WHERE "
+	    "refresh_hash = ?), (SELECT session_id FROM retired_refresh_tokens "
+	    "WHERE hash = ?))";
 	struct db_param		 h = DBP_STR((const char *)hash, SHA256_LEN);
-	struct db_param		 p[] = { h, h, h };
+	struct db_param		 p[] = { h, h, h, h };
 	struct db_col		 c[] = {
 		DBC_STR(out->id), DBC_STR(out->user_id), DBC_INT, DBC_INT,
-		DBC_INT, DBC_INT, DBC_INT,
+		DBC_INT, DBC_INT, DBC_INT, DBC_INT,
 	};
 	size_t			 rows;
 	enum ierr		 e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = db_query(db, sql, p, 3, c, 7, NULL, NULL, &rows)) != IERR_OK)
+	if ((e = db_query(db, sql, p, 4, c, 8, NULL, NULL, &rows)) != IERR_OK)
 		return e;
 	if (rows == 0)
 		return IERR_NOT_FOUND;
 	out->generation = c[2].i;
 	out->is_current = c[3].i != 0;
-	out->active = c[4].i != 0;
-	out->user_disabled = c[5].i != 0;
-	out->since_rotation = c[6].i;
+	out->is_previous = c[4].i != 0;
+	out->active = c[5].i != 0;
+	out->user_disabled = c[6].i != 0;
+	out->since_rotation = c[7].i;
 	return IERR_OK;
 }
 
 enum ierr
 sessions_rotate(struct db *db, const char *id, long long gen,
-    const uint8_t newhash[SHA256_LEN], unsigned ttl, bool *won)
+    const uint8_t oldhash[SHA256_LEN], const uint8_t newhash[SHA256_LEN],
+    unsigned ttl, bool *won)
 {
 	static const char	 sql[] =
 	    "UPDATE sessions SET prev_refresh_hash = refresh_hash, "
@@ -70,15 +76,30 @@ sessions_rotate(struct db *db, const char *id, long long gen,
 	    "expires_at = LEAST(UTC_TIMESTAMP() + INTERVAL ? SECOND, "
 	    "absolute_expires_at) "
 	    "WHERE id = ? AND generation = ? AND revoked_at IS NULL";
+	static const char	 retire[] = "INSERT INTO retired_refresh_tokens "
+	    "(hash, session_id, retired_at) VALUES (?, ?, UTC_TIMESTAMP())";
 	struct db_param		 p[] = {
 		DBP_STR((const char *)newhash, SHA256_LEN), DBP_INT(ttl),
 		DBP_CSTR(id), DBP_INT(gen),
 	};
+	struct db_param		 rp[] = {
+		DBP_STR((const char *)oldhash, SHA256_LEN), DBP_CSTR(id),
+	};
 	unsigned long long	 n = 0;
 	enum ierr		 e;
 
-	e = db_exec(db, sql, p, 4, &n);
-	*won = e == IERR_OK && n == 1;
+	*won = false;
+	/* The guarded UPDATE decides the race; the loser inserts nothing. */
+	if ((e = db_begin(db)) != IERR_OK)
+		return e;
+	if ((e = db_exec(db, sql, p, 4, &n)) == IERR_OK && n == 1)
+		e = db_exec(db, retire, rp, 2, NULL);
+	if (e != IERR_OK) {
+		db_rollback(db);
+		return e;
+	}
+	if ((e = db_commit(db)) == IERR_OK)
+		*won = n == 1;
 	return e;
 }
 

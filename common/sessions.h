@@ -34,6 +34,7 @@ struct session_ref {
 	char		 user_id[37];
 	long long	 generation;
 	bool		 is_current;	/* the token is the current one */
+	bool		 is_previous;	/* the one retired last */
 	bool		 active;	/* not revoked, not expired */
 	bool		 user_disabled;
 	long long	 since_rotation;	/* seconds */
@@ -58,11 +59,15 @@ struct session_view {
 };
 
 enum ierr	sessions_create(struct db *, const struct session_new *);
-/* IERR_NOT_FOUND when the hash is neither a current nor a previous token. */
+/* IERR_NOT_FOUND when the hash is no token, current or retired, of a session. */
 enum ierr	sessions_find_refresh(struct db *, const uint8_t hash[SHA256_LEN],
 		    struct session_ref *out);
-/* Rotate if the generation is still gen; *won tells whether it was. */
+/*
+ * Rotate if the generation is still gen; *won tells whether it was.  The
+ * token being retired (oldhash) is remembered for replay detection.
+ */
 enum ierr	sessions_rotate(struct db *, const char *id, long long gen,
+		    const uint8_t oldhash[SHA256_LEN],
 		    const uint8_t newhash[SHA256_LEN], unsigned ttl, bool *won);
 enum ierr	sessions_revoke(struct db *, const char *id, const char *reason);
 /* Revoke every active session of a user but keep_sid (may be NULL). */

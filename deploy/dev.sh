@@ -22,8 +22,9 @@ PACKAGES=(
 	autoconf automake libtool pkg-config make gcc libc6-dev
 	libfcgi-dev libssl-dev libmariadb-dev libjson-c-dev libargon2-dev
 	libcrypt-dev
-	mariadb-server mariadb-client nginx spawn-fcgi multiwatch curl
+	mariadb-server mariadb-client nginx lighttpd spawn-fcgi multiwatch curl
 	python3 python3-pytest python3-requests python3-cryptography
+	valgrind clang libclang-rt-14-dev
 )
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
@@ -55,6 +56,8 @@ ensure_users() {
 build() {
 	local flags=(--enable-werror)
 	[ "${GENESIS_SANITIZERS:-0}" = 1 ] && flags+=(--enable-sanitizers)
+	BUILD=$ROOT/build
+	[ "${GENESIS_SANITIZERS:-0}" = 1 ] && BUILD=$ROOT/build-asan
 	if [ ! -x "$ROOT/configure" ] || [ "$ROOT/configure.ac" -nt "$ROOT/configure" ]; then
 		(cd "$ROOT" && autoreconf -fi >/dev/null 2>&1) || die "autoreconf failed"
 	fi
@@ -233,20 +236,21 @@ write_config() {
 # requests that may hash a password (nginx routes them by method and
 # path) and the main one for everything else, so a burst of logins
 # cannot stall token validation.
-pool_start() {	# name sockname workers
-	local sock=$VAR/run/$2 pidfile=$VAR/run/$1.pid
+pool_start() {	# name sockname workers [wrapper...]
+	local name=$1 sock=$VAR/run/$2 pidfile=$VAR/run/$1.pid n=$3
+	shift 3
 	pid_alive "$pidfile" && return 0
 	rm -f "$sock"
 	setsid spawn-fcgi -n -s "$sock" -M 0660 -U "$WORKER_USER" -G "$WEB_USER" \
 		-u "$WORKER_USER" -g "$WORKER_USER" -- \
-		/usr/bin/multiwatch -f "$3" -- \
+		/usr/bin/multiwatch -f "$n" -- "$@" \
 		"$VAR/bin/genesis-fcgi" -c "$VAR/genesis.conf" \
 		</dev/null >>"$VAR/log/genesis.log" 2>&1 &
 	echo $! >"$pidfile"
-	wait_for 10 "the $1 socket" test -S "$sock"
+	wait_for 10 "the $name socket" test -S "$sock"
 	sleep 0.3
 	pid_alive "$pidfile" ||
-		{ tail -n 5 "$VAR/log/genesis.log" >&2; die "the $1 pool did not start"; }
+		{ tail -n 5 "$VAR/log/genesis.log" >&2; die "the $name pool did not start"; }
 }
 
 pool_stop() {	# name sockname
@@ -258,8 +262,15 @@ pool_stop() {	# name sockname
 	rm -f "$pidfile" "$VAR/run/$2"
 }
 
+# GENESIS_VALGRIND=1: the main pool is one worker under memcheck.
 workers_start() {
-	pool_start workers genesis.sock "$WORKERS"
+	if [ "${GENESIS_VALGRIND:-0}" = 1 ]; then
+		pool_start workers genesis.sock 1 "$(command -v valgrind)" --tool=memcheck \
+			--leak-check=full --errors-for-leak-kinds=definite \
+			--error-exitcode=99 --log-file="$VAR/log/valgrind.%p.log"
+	else
+		pool_start workers genesis.sock "$WORKERS"
+	fi
 	pool_start hashers genesis-hash.sock "$HASH_WORKERS"
 }
 
@@ -294,6 +305,40 @@ nginx_stop() {
 	rm -f "$pidfile"
 }
 
+lighttpd_start() {
+	local conf=$VAR/lighttpd/lighttpd.conf f
+	pid_alive "$VAR/run/lighttpd.pid" && return 0
+	mkdir -p "$VAR/lighttpd/tmp"
+	chown "$WEB_USER" "$VAR/lighttpd/tmp"
+	# lighttpd opens its logs after dropping to the web server's user.
+	for f in lighttpd-error.log lighttpd-access.log; do
+		touch "$VAR/log/$f"
+		chown "$WEB_USER" "$VAR/log/$f"
+	done
+	sed -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" -e "s|@WEB_USER@|$WEB_USER|g" \
+		"$ROOT/deploy/lighttpd/dev.conf.in" >"$conf"
+	lighttpd -f "$conf" || die "lighttpd did not start (see $VAR/log/lighttpd-error.log)"
+	wait_for 10 "lighttpd" curl -fsS "http://127.0.0.1:$PORT/health"
+}
+
+lighttpd_stop() {
+	local pidfile=$VAR/run/lighttpd.pid pid
+	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+	pid=$(cat "$pidfile")
+	kill -TERM "$pid"
+	wait_for 15 "lighttpd to stop" bash -c "! kill -0 $pid"
+	rm -f "$pidfile"
+}
+
+web_start() {
+	if [ "${GENESIS_WEB:-nginx}" = lighttpd ]; then lighttpd_start; else nginx_start; fi
+}
+
+web_stop() {
+	nginx_stop
+	lighttpd_stop
+}
+
 # --- commands -------------------------------------------------------------
 
 stack_up() {
@@ -312,12 +357,12 @@ stack_up() {
 	"$VAR/bin/genesis-admin" -c "$VAR/genesis.conf" migrate >"$VAR/log/migrate.log" 2>&1 ||
 		{ cat "$VAR/log/migrate.log" >&2; die "migrations failed"; }
 	workers_start
-	nginx_start
+	web_start
 }
 
 stack_down() {
 	[ -d "$VAR" ] || return 0
-	nginx_stop
+	web_stop
 	workers_stop
 	db_stop
 }
@@ -355,7 +400,7 @@ cmd_admin() {
 cmd_status() {
 	set_paths
 	local what
-	for what in mysqld workers hashers nginx; do
+	for what in mysqld workers hashers nginx lighttpd; do
 		if pid_alive "$VAR/run/$what.pid"; then
 			echo "$what: running (pid $(cat "$VAR/run/$what.pid"))"
 		else
@@ -382,14 +427,17 @@ run_unit_tests() {
 	count "$p" $((f + e))
 }
 
-run_e2e() {	# suite-name
-	local xml=$VAR/e2e-$1.xml
-	say "end-to-end suite ($1) against http://127.0.0.1:$PORT"
+run_e2e() {	# suite-name [pytest args...]
+	local name=$1 xml=$VAR/e2e-$1.xml p f workers=$WORKERS
+	shift
+	[ "${GENESIS_VALGRIND:-0}" = 1 ] && workers=1
+	say "end-to-end suite ($name) against http://127.0.0.1:$PORT"
 	rm -f "$xml"
 	GENESIS_URL="http://127.0.0.1:$PORT" GENESIS_VAR="$VAR" GENESIS_ROOT="$ROOT" \
-		GENESIS_WORKERS="$WORKERS" GENESIS_HASH_WORKERS="$HASH_WORKERS" \
+		GENESIS_WORKERS="$workers" GENESIS_HASH_WORKERS="$HASH_WORKERS" \
+		GENESIS_WEB="${GENESIS_WEB:-nginx}" \
 		/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$xml" \
-		"$ROOT/tests/e2e" >&2 || true
+		"$@" "$ROOT/tests/e2e" >&2 || true
 	[ -s "$xml" ] || { count 0 1; return; }
 	read -r p f < <(/usr/bin/python3 - "$xml" <<-'PY'
 		import sys, xml.etree.ElementTree as ET
@@ -399,8 +447,34 @@ run_e2e() {	# suite-name
 		print(t - f - e - k, f + e)
 	PY
 	)
-	say "e2e ($1): $p passed, $f failed"
+	say "e2e ($name): $p passed, $f failed"
 	count "$p" "$f"
+}
+
+# A check of the run's own output, counted as one test.
+check() {	# description command...
+	local what=$1
+	shift
+	if "$@"; then count 1 0; else say "FAILED: $what"; count 0 1; fi
+}
+
+no_sanitizer_reports() {
+	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+		"$VAR"/log/genesis.log "$VAR"/log/asan.* 2>/dev/null | grep -q .
+}
+
+valgrind_clean() {
+	local f ok=0 n=0
+	for f in "$VAR"/log/valgrind.*.log; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		if ! grep -q 'ERROR SUMMARY: 0 errors' "$f" ||
+			grep -q 'definitely lost: [1-9]' "$f"; then
+			say "valgrind: see $f"
+			ok=1
+		fi
+	done
+	[ "$n" -gt 0 ] && [ "$ok" -eq 0 ]
 }
 
 run_distcheck() {
@@ -413,22 +487,72 @@ run_distcheck() {
 	fi
 }
 
+run_fuzz() {
+	say "make fuzz (FUZZ_SECONDS=${FUZZ_SECONDS:=30} per harness)"
+	if FUZZ_SECONDS=$FUZZ_SECONDS make -C "$BUILD" fuzz >"$BUILD/fuzz.out" 2>&1; then
+		count 1 0
+	else
+		tail -30 "$BUILD/fuzz.out" >&2
+		count 0 1
+	fi
+}
+
+# A throwaway stack: whatever an earlier run left is stopped and wiped.
+fresh_stack() {	# var-subfolder
+	GENESIS_VAR=$ROOT/var/$1
+	set_paths
+	stack_down 2>/dev/null || true
+	rm -rf "$(readlink -f "$VAR" 2>/dev/null || echo "$VAR")"
+	set_paths
+	trap 'stack_down >/dev/null 2>&1 || true' EXIT
+	GENESIS_SEED_LEGACY=1 stack_up
+}
+
 cmd_test() {
 	install_packages
 	ensure_users
+	GENESIS_HTTP_PORT=${GENESIS_TEST_HTTP_PORT:-18080}
+
+	# 1. The ordinary build: unit tests, the tarball, the fuzzers.
 	build
 	run_unit_tests
 	run_distcheck
-	GENESIS_VAR=$ROOT/var/test
-	GENESIS_HTTP_PORT=${GENESIS_TEST_HTTP_PORT:-18080}
-	set_paths
-	# A throwaway stack: whatever an earlier run left is stopped and wiped.
-	stack_down 2>/dev/null || true
-	rm -rf "$(readlink -f "$VAR" 2>/dev/null || echo "$VAR")"
-	trap 'stack_down >/dev/null 2>&1 || true' EXIT
-	GENESIS_SEED_LEGACY=1 stack_up
+	[ "${GENESIS_FUZZ:-1}" = 1 ] && run_fuzz
+
+	# 2. The end-to-end suite behind nginx, then behind lighttpd, on the
+	#    same pools restarted in between (fresh counters).
+	fresh_stack test
 	run_e2e nginx
+	web_stop
+	workers_stop
+	workers_start
+	GENESIS_WEB=lighttpd web_start
+	GENESIS_WEB=lighttpd run_e2e lighttpd
 	stack_down
+
+	# 3. The main pool as one worker under valgrind memcheck.
+	if [ "${GENESIS_VALGRIND_RUN:-1}" = 1 ]; then
+		export GENESIS_VALGRIND=1
+		fresh_stack test-valgrind
+		run_e2e valgrind
+		stack_down
+		unset GENESIS_VALGRIND
+		check "valgrind memcheck: no error, no leak" valgrind_clean
+	fi
+
+	# 4. Everything built with -fsanitize=address,undefined: unit tests
+	#    and the end-to-end suite; any report in the logs fails the run.
+	if [ "${GENESIS_ASAN_RUN:-1}" = 1 ]; then
+		GENESIS_SANITIZERS=1 build
+		run_unit_tests
+		export ASAN_OPTIONS=detect_leaks=1:log_path=$ROOT/var/test-asan/log/asan
+		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+		fresh_stack test-asan
+		run_e2e asan
+		stack_down
+		check "no sanitizer report in the logs" no_sanitizer_reports
+		unset ASAN_OPTIONS UBSAN_OPTIONS
+	fi
 	trap - EXIT
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]

@@ -148,7 +148,7 @@ login_failed(struct req *r, const struct login_user *u, bool found,
 		(void)req_audit(r, "login", "failure", NULL, NULL, "unknown_user");
 		if (secs > 0)
 			(void)req_audit(r, "lockout", "address", NULL, NULL,
-			    "unknown_user");
+			    "consecutive_failures");
 		return bad_credentials(r);
 	}
 	/* The count, the lock and their audit rows commit together. */
@@ -206,11 +206,16 @@ start_session(struct req *r, const struct login_user *u)
 	s.method = "password";
 	s.ttl = cfg->refresh_token_ttl;
 	s.max_lifetime = cfg->session_max_lifetime;
-	/* The session, the login record and its audit row: one transaction. */
+	/*
+	 * The login record, the session and its audit row: one transaction.
+	 * The user's row is updated first: inserting the session takes a
+	 * shared lock on it (the foreign key), and two logins that both held
+	 * that before asking for the row's write lock would deadlock.
+	 */
 	if ((e = db_begin(r->w->db)) != IERR_OK)
 		goto out;
-	if ((e = sessions_create(r->w->db, &s)) != IERR_OK ||
-	    (e = users_record_login(r->w->db, u->id, "password")) != IERR_OK ||
+	if ((e = users_record_login(r->w->db, u->id, "password")) != IERR_OK ||
+	    (e = sessions_create(r->w->db, &s)) != IERR_OK ||
 	    (e = req_audit(r, "login", "success", u->id, sid, NULL)) != IERR_OK ||
 	    (e = db_commit(r->w->db)) != IERR_OK) {
 		db_rollback(r->w->db);
@@ -338,8 +343,12 @@ refresh_grant(struct req *r, const struct form *f)
 	if (!s.active)
 		return invalid_refresh(r);
 	if (!s.is_current) {
-		/* A retired token again: stolen, or a client that lost a race. */
-		if (s.since_rotation < cfg->refresh_reuse_grace_seconds)
+		/*
+		 * A retired token again: stolen, or a client that lost a race
+		 * with itself (several tabs); the grace covers only the latter.
+		 */
+		if (s.is_previous &&
+		    s.since_rotation < cfg->refresh_reuse_grace_seconds)
 			return invalid_refresh(r);
 		if ((e = sessions_revoke(r->w->db, s.id, "replay")) != IERR_OK)
 			return e;
@@ -358,7 +367,7 @@ refresh_grant(struct req *r, const struct form *f)
 		return e == IERR_NOT_FOUND ? invalid_refresh(r) : e;
 	if (refresh_new(&rt) == -1)
 		return IERR_INTERNAL;
-	e = sessions_rotate(r->w->db, s.id, s.generation, rt.hash,
+	e = sessions_rotate(r->w->db, s.id, s.generation, hash, rt.hash,
 	    cfg->refresh_token_ttl, &won);
 	if (e == IERR_OK && !won)
 		e = invalid_refresh(r);	/* a concurrent refresh got there first */

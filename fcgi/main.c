@@ -36,6 +36,8 @@ on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
+	/* libfcgi retries an interrupted accept(): tell it to give up. */
+	FCGX_ShutdownPending();
 }
 
 static void
@@ -81,7 +83,6 @@ signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	/* No SA_RESTART: a blocked accept returns and the loop ends. */
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

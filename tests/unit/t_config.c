@@ -118,6 +118,18 @@ main(void)
 	ok(config_load(&c, path, err, sizeof(err)) == 0 &&
 	    strcmp(c.db_name, "g") == 0, "config file loads");
 
+	/* The documented example holds only known keys and good values. */
+	if (getenv("srcdir") != NULL) {
+		char	 ex[1024];
+
+		snprintf(ex, sizeof(ex), "%s/deploy/genesis.conf.example",
+		    getenv("srcdir"));
+		config_clear(&c);
+		ok(config_load(&c, ex, err, sizeof(err)) == 0 &&
+		    config_check_db(&c, err, sizeof(err)) == 0 &&
+		    config_check_tokens(&c, err, sizeof(err)) == 0,
+		    "deploy/genesis.conf.example loads: %s", err);
+	}
 	unlink(write_file(dir, "empty", ""));
 	unlink(write_file(dir, "pw", ""));
 	unlink(write_file(dir, "db_password", ""));
