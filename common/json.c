@@ -218,62 +218,27 @@ strict_json(const char *buf, size_t len)
 	return l.p == l.end;
 }
 
-/* Decode the JSON string token buf[0..n) (quotes included). */
-static json_object *
-decode_name(const char *buf, size_t n)
-{
-	json_object	*s;
-	char		*tmp;
-
-	if ((tmp = strndup(buf, n)) == NULL)
-		return NULL;
-	s = json_tokener_parse(tmp);
-	free(tmp);
-	return s;
-}
-
-static bool
-same_name(json_object *a, json_object *b)
-{
-	size_t	 n = (size_t)json_object_get_string_len(a);
-
-	return n == (size_t)json_object_get_string_len(b) &&
-	    memcmp(json_object_get_string(a), json_object_get_string(b), n) == 0;
-}
-
 /*
- * json-c keeps the last of two members with the same name; a body that
- * says two things at once is refused instead.  The body is known to be
- * valid JSON here, so a scan of the top level suffices: each member name
- * is decoded by json-c and compared with the ones before it.
+ * The number of members of the top-level object as written.  json-c keeps
+ * the last of two members with the same name, so a body that says two
+ * things at once shows as more members written than parsed: such a body
+ * is refused.  The body is known to be valid JSON here.
  */
-static bool
-top_level_names_unique(const char *buf, size_t len)
+static size_t
+top_level_members(const char *buf, size_t len)
 {
-	json_object	*names[MAX_JSON_FIELDS];
-	size_t		 i, start, n = 0, k;
-	int		 depth = 0;
-	bool		 expect_name = false, ok = true;
+	size_t	 i, n = 0;
+	int	 depth = 0;
+	bool	 expect_name = false;
 
-	for (i = 0; i < len && ok; i++) {
+	for (i = 0; i < len; i++) {
 		if (buf[i] == '"') {
-			start = i;
 			for (i++; i < len && buf[i] != '"'; i++)
 				if (buf[i] == '\\')
 					i++;
-			if (depth != 1 || !expect_name)
-				continue;
+			if (depth == 1 && expect_name)
+				n++;
 			expect_name = false;
-			if (n == MAX_JSON_FIELDS ||
-			    (names[n] = decode_name(buf + start,
-			    i - start + 1)) == NULL) {
-				ok = false;
-				break;
-			}
-			for (k = 0; k < n; k++)
-				if (same_name(names[k], names[n]))
-					ok = false;
-			n++;
 		} else if (buf[i] == '{' || buf[i] == '[') {
 			depth++;
 			expect_name = (buf[i] == '{' && depth == 1);
@@ -282,9 +247,7 @@ top_level_names_unique(const char *buf, size_t len)
 		else if (buf[i] == ',' && depth == 1)
 			expect_name = true;
 	}
-	for (k = 0; k < n; k++)
-		json_object_put(names[k]);
-	return ok;
+	return n;
 }
 
 enum ierr
@@ -294,6 +257,7 @@ json_doc_parse(const char *buf, size_t len, struct json_doc **out,
 	struct json_tokener	*tok;
 	json_object		*root = NULL;
 	struct json_doc		*doc;
+	size_t			 members;
 
 	*out = NULL;
 	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\n' ||
@@ -326,7 +290,8 @@ json_doc_parse(const char *buf, size_t len, struct json_doc **out,
 		return IERR_INTERNAL;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, buf, (int)len);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
+	if (root == NULL || !json_object_is_type(root, json_type_object) ||
+	    json_tokener_get_error(tok) != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) != len) {
 		json_object_put(root);
 		json_tokener_free(tok);
@@ -334,7 +299,9 @@ json_doc_parse(const char *buf, size_t len, struct json_doc **out,
 		return IERR_INVALID;
 	}
 	json_tokener_free(tok);
-	if (!top_level_names_unique(buf, len)) {
+	members = top_level_members(buf, len);
+	if (members > MAX_JSON_FIELDS ||
+	    members != (size_t)json_object_object_length(root)) {
 		json_object_put(root);
 		verr_add(errs, "body", NULL, "Duplicate or too many members",
 		    "json_invalid");

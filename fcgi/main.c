@@ -131,6 +131,19 @@ start(struct worker *w, struct config *cfg, const char *path)
 	    LF_NUM(LK_COUNT, jwt_keys_count(w->keys)) }, 2);
 }
 
+/* Everything start() made, on every way out. */
+static void
+finish(struct worker *w, struct config *cfg)
+{
+	db_free(w->db);
+	jwt_keys_free(w->keys);
+	shm_detach(w->shm);
+	cors_clear(&w->cors);
+	db_library_end();
+	pwhash_cleanup();
+	config_clear(cfg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -151,6 +164,7 @@ main(int argc, char *argv[])
 	if (FCGX_Init() != 0 || FCGX_IsCGI()) {
 		fprintf(stderr, "%s: fd 0 is not a FastCGI socket: start me "
 		    "with spawn-fcgi\n", PROG);
+		finish(&w, &cfg);
 		return 64;
 	}
 	signals();
@@ -165,12 +179,6 @@ main(int argc, char *argv[])
 	log_reason(LOG_LVL_INFO, "worker_stopped", stopping ? "signal" :
 	    w.served >= cfg.max_requests && cfg.max_requests != 0 ?
 	    "request limit" : "shutdown");
-	db_free(w.db);
-	jwt_keys_free(w.keys);
-	shm_detach(w.shm);
-	cors_clear(&w.cors);
-	db_library_end();
-	pwhash_cleanup();
-	config_clear(&cfg);
+	finish(&w, &cfg);
 	return 0;
 }

@@ -3,6 +3,7 @@ C-T14): updates and their duplicates, search, lookups of malformed ids,
 role/disable/unlock, the last-admin rule, and keyset pagination of
 GET /users/ over 250 rows inserted directly."""
 import datetime
+import os
 import urllib.parse
 import uuid
 
@@ -457,7 +458,12 @@ def test_pagination_default_limit(admin, paged_users):
     ("cursor=%00", None), ("limit=10&cursor=%27%20OR%201%3D1--", "cursor"),
 ])
 def test_pagination_bad_query(admin, query, field):
-    assert_422_query(api("GET", "/users/?" + query, admin.access), field)
+    r = api("GET", "/users/?" + query, admin.access)
+    if "%00" in query and os.environ.get("GENESIS_WEB") == "lighttpd":
+        # lighttpd refuses an encoded NUL in the target itself (HTML 400).
+        assert r.status_code == 400, r.text
+        return
+    assert_422_query(r, field)
 
 
 def test_pagination_max_limit(admin, paged_users):
