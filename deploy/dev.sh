@@ -232,6 +232,10 @@ write_config() {
 
 # --- workers and nginx ----------------------------------------------------
 
+# multiwatch -r 100 -t 1000: a worker that dies is replaced even when its
+# replacements keep dying (its default gives a slot up after 3 quick
+# deaths); a configuration every worker refuses still ends the pool.
+#
 # Two pools of the same binary and configuration: a small one for the
 # requests that may hash a password (nginx routes them by method and
 # path) and the main one for everything else, so a burst of logins
@@ -243,7 +247,7 @@ pool_start() {	# name sockname workers [wrapper...]
 	rm -f "$sock"
 	setsid spawn-fcgi -n -s "$sock" -M 0660 -U "$WORKER_USER" -G "$WEB_USER" \
 		-u "$WORKER_USER" -g "$WORKER_USER" -- \
-		/usr/bin/multiwatch -f "$n" -- "$@" \
+		/usr/bin/multiwatch -f "$n" -r 100 -t 1000 -- "$@" \
 		"$VAR/bin/genesis-fcgi" -c "$VAR/genesis.conf" \
 		</dev/null >>"$VAR/log/genesis.log" 2>&1 &
 	echo $! >"$pidfile"
