@@ -330,6 +330,29 @@ config_check_tokens(const struct config *c, char *err, size_t errsz)
 }
 
 int
+config_list_each(const char *list, int (*fn)(void *, const char *), void *arg)
+{
+	char	*copy, *tok, *save;
+	size_t	 n;
+	int	 rc = 0;
+
+	if ((copy = strdup(list)) == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		while (is_space(*tok))
+			tok++;
+		n = strlen(tok);
+		while (n > 0 && is_space(tok[n - 1]))
+			tok[--n] = '\0';
+		if (n > 0)
+			rc = fn(arg, tok);
+	}
+	free(copy);
+	return rc;
+}
+
+int
 config_check_limits(const struct config *c, char *err, size_t errsz)
 {
 	if (c->lockout_base_seconds > c->lockout_max_seconds)

@@ -81,6 +81,14 @@ int	config_check_db(const struct config *, char *err, size_t errsz);
 void	config_clear(struct config *);
 
 /*
+ * Call fn(arg, item) for each item of a comma-separated list, blanks
+ * around it removed, empty items skipped.  Stops at the first fn that
+ * returns -1 and returns -1; 0 otherwise (also -1 without memory).
+ */
+int	config_list_each(const char *list, int (*fn)(void *, const char *),
+	    void *arg);
+
+/*
  * Read a secret: the file named by the key file_key (value path), or,
  * when path is NULL, $CREDENTIALS_DIRECTORY/cred.  A single trailing
  * newline is removed.  Returns a NUL-terminated copy the caller wipes and

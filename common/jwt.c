@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 
 #include "b64.h"
+#include "config.h"
 #include "bounds.h"
 #include "crypto.h"
 #include "json.h"
@@ -185,13 +186,27 @@ add_key(struct jwt_keys *ks, const char *cfgkey, const char *path,
 	return 0;
 }
 
+struct verify_add {
+	struct jwt_keys	*ks;
+	char		*err;
+	size_t		 errsz;
+};
+
+static int
+add_verify_key(void *arg, const char *path)
+{
+	struct verify_add	*va = arg;
+
+	return add_key(va->ks, "verify_key_files", path, false, va->err,
+	    va->errsz);
+}
+
 struct jwt_keys *
 jwt_keys_load(const char *signing_path, const char *verify_list, char *err,
     size_t errsz)
 {
 	struct jwt_keys	*ks;
-	char		 credpath[PATH_MAX], *list = NULL, *tok, *save;
-	size_t		 n;
+	char		 credpath[PATH_MAX];
 	const char	*dir;
 
 	if ((ks = calloc(1, sizeof(*ks))) == NULL ||
@@ -212,24 +227,13 @@ jwt_keys_load(const char *signing_path, const char *verify_list, char *err,
 	if (add_key(ks, "signing_key_file", signing_path, true, err, errsz) == -1)
 		goto fail;
 	if (verify_list != NULL) {
-		if ((list = strdup(verify_list)) == NULL)
+		struct verify_add va = { ks, err, errsz };
+
+		if (config_list_each(verify_list, add_verify_key, &va) == -1)
 			goto fail;
-		for (tok = strtok_r(list, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			while (*tok == ' ' || *tok == '\t')
-				tok++;
-			n = strlen(tok);
-			while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
-				tok[--n] = '\0';
-			if (*tok != '\0' && add_key(ks, "verify_key_files", tok,
-			    false, err, errsz) == -1)
-				goto fail;
-		}
-		free(list);
 	}
 	return ks;
 fail:
-	free(list);
 	jwt_keys_free(ks);
 	return NULL;
 }

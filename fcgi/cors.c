@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "cors.h"
 #include "req.h"
 #include "router.h"
@@ -32,48 +33,52 @@ origin_syntax_ok(const char *o)
 	return true;
 }
 
+struct cors_add {
+	struct cors	*c;
+	char		*err;
+	size_t		 errsz;
+};
+
+static int
+add_origin(void *arg, const char *origin)
+{
+	struct cors_add	*ca = arg;
+	struct cors	*c = ca->c;
+
+	if (strchr(origin, '*') != NULL) {
+		snprintf(ca->err, ca->errsz, "cors_origins: '*' is refused: "
+		    "list each origin");
+		return -1;
+	}
+	if (!origin_syntax_ok(origin)) {
+		snprintf(ca->err, ca->errsz, "cors_origins: '%.64s' is not "
+		    "scheme://host[:port] in lowercase", origin);
+		return -1;
+	}
+	if (c->n == CORS_MAX_ORIGINS) {
+		snprintf(ca->err, ca->errsz, "cors_origins: more than %d",
+		    CORS_MAX_ORIGINS);
+		return -1;
+	}
+	if ((c->origin[c->n] = strdup(origin)) == NULL) {
+		snprintf(ca->err, ca->errsz, "cors_origins: out of memory");
+		return -1;
+	}
+	c->n++;
+	return 0;
+}
+
 int
 cors_init(struct cors *c, const char *list, char *err, size_t errsz)
 {
-	char	*copy, *tok, *save;
-	size_t	 n;
+	struct cors_add	 ca = { c, err, errsz };
 
 	memset(c, 0, sizeof(*c));
-	if (list == NULL)
-		return 0;
-	if ((copy = strdup(list)) == NULL)
+	if (list != NULL && config_list_each(list, add_origin, &ca) == -1) {
+		cors_clear(c);
 		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		while (*tok == ' ' || *tok == '\t')
-			tok++;
-		n = strlen(tok);
-		while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
-			tok[--n] = '\0';
-		if (strcmp(tok, "*") == 0 || strchr(tok, '*') != NULL) {
-			snprintf(err, errsz, "cors_origins: '*' is refused: "
-			    "list each origin");
-			goto fail;
-		}
-		if (!origin_syntax_ok(tok)) {
-			snprintf(err, errsz, "cors_origins: '%.64s' is not "
-			    "scheme://host[:port] in lowercase", tok);
-			goto fail;
-		}
-		if (c->n == CORS_MAX_ORIGINS) {
-			snprintf(err, errsz, "cors_origins: more than %d",
-			    CORS_MAX_ORIGINS);
-			goto fail;
-		}
-		if ((c->origin[c->n++] = strdup(tok)) == NULL)
-			goto fail;
 	}
-	free(copy);
 	return 0;
-fail:
-	free(copy);
-	cors_clear(c);
-	return -1;
 }
 
 void

@@ -12,8 +12,6 @@ import os
 import sys
 
 import pytest
-import requests
-from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,19 +31,6 @@ def base_url():
 _http_sources = itertools.count()
 
 
-class _SourceAdapter(HTTPAdapter):
-    """Connections that leave from one loopback address (any address of
-    127.0.0.0/8 reaches nginx on 127.0.0.1 on Linux)."""
-
-    def __init__(self, source, **kw):
-        self.source = source
-        super().__init__(**kw)
-
-    def init_poolmanager(self, *args, **kw):
-        kw["source_address"] = (self.source, 0)
-        return super().init_poolmanager(*args, **kw)
-
-
 @pytest.fixture
 def http():
     """A requests.Session for one test, leaving from a loopback address of
@@ -53,8 +38,7 @@ def http():
     limits (100/s, burst 200), which the whole suite from one address
     would exceed."""
     n = next(_http_sources)
-    s = requests.Session()
-    s.mount("http://", _SourceAdapter("127.15.%d.%d" % ((n // 250) % 250, n % 250 + 2)))
+    s = e2elib.client("127.15.%d.%d" % ((n // 250) % 250, n % 250 + 2))
     yield s
     s.close()
 

@@ -29,8 +29,11 @@ KILL_FOR = 5.0
 # dev.sh now passes -r 100 -t 1000): kill each slot at most 3 times, so the
 # pools are whole again afterwards (up to 18 kills in all).
 KILLS_PER_SLOT = 3
-# What a request may get while workers die under it.
-IN_FLIGHT_FAILURES = {502, 504}
+# What a request may get while workers die under it: the web server's own
+# answer for a worker that vanished mid-request (nginx: 502/504; lighttpd:
+# its HTML 500, 502, 503 or 504), never one from the service.
+IN_FLIGHT_FAILURES = ({500, 502, 503, 504} if os.environ.get("GENESIS_WEB") == "lighttpd"
+                      else {502, 504})
 
 
 class Lineage:
@@ -133,7 +136,8 @@ def test_counters_stay_exact_while_workers_are_killed():
     for w, (status, _) in results:
         statuses.setdefault(w, []).append(status)
     bad = [(w, v) for w, v in results
-           if v[0] not in ({401, 429} if w == "token" else {200}) | IN_FLIGHT_FAILURES]
+           if v[0] not in ({401, 429} if w == "token" else {200})
+           and not (v[0] in IN_FLIGHT_FAILURES and not str(v[1]).lstrip().startswith("{"))]
     assert not bad, bad[:5]
     assert statuses.get("token", []).count(401) >= 10, statuses.get("token", [])[:20]
     assert statuses.get("health", []).count(200) >= 50, len(statuses.get("health", []))
