@@ -121,7 +121,9 @@ def test_counters_stay_exact_while_workers_are_killed():
         stop.set()
         for t in threads:
             t.join(30)
-    assert len(killed) >= 15, killed
+    # 18 kills are possible with 4 + 2 workers; fewer with a smaller pool
+    # (one worker under valgrind), which also restarts slowly.
+    assert len(killed) >= min(15, (WORKERS + HASH_WORKERS) * KILLS_PER_SLOT - 3), killed
     assert {pool for pool, _ in killed} == {"main", "hashing"}, killed
 
     # multiwatch replaced every killed worker.
