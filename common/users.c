@@ -39,12 +39,12 @@ user_flags(struct user *u, const struct db_col c[13])
 	u->is_native = c[7].i != 0;
 }
 
-enum ierr
-users_get(struct db *db, const char *id, struct user *u)
+/* The user whose column (of the statement sql) holds value. */
+static enum ierr
+user_by(struct db *db, const char *sql, const char *value, size_t len,
+    struct user *u)
 {
-	static const char	 sql[] =
-	    "SELECT " USER_COLUMNS " FROM users WHERE id = ?";
-	struct db_param		 p[] = { DBP_CSTR(id) };
+	struct db_param		 p[] = { DBP_STR(value, len) };
 	struct db_col		 c[13];
 	size_t			 rows;
 	enum ierr		 e;
@@ -57,6 +57,15 @@ users_get(struct db *db, const char *id, struct user *u)
 		return IERR_NOT_FOUND;
 	user_flags(u, c);
 	return IERR_OK;
+}
+
+enum ierr
+users_get(struct db *db, const char *id, struct user *u)
+{
+	static const char	 sql[] =
+	    "SELECT " USER_COLUMNS " FROM users WHERE id = ?";
+
+	return user_by(db, sql, id, strlen(id), u);
 }
 
 enum ierr
@@ -217,20 +226,8 @@ users_find(struct db *db, bool by_email, const char *value, size_t len,
 	    "SELECT " USER_COLUMNS " FROM users WHERE email = ?";
 	static const char	 sql_name[] =
 	    "SELECT " USER_COLUMNS " FROM users WHERE username = ?";
-	struct db_param		 p[] = { DBP_STR(value, len) };
-	struct db_col		 c[13];
-	size_t			 rows;
-	enum ierr		 e;
 
-	memset(u, 0, sizeof(*u));
-	user_cols(u, c);
-	if ((e = db_query(db, by_email ? sql_email : sql_name, p, 1, c, 13,
-	    NULL, NULL, &rows)) != IERR_OK)
-		return e;
-	if (rows == 0)
-		return IERR_NOT_FOUND;
-	user_flags(u, c);
-	return IERR_OK;
+	return user_by(db, by_email ? sql_email : sql_name, value, len, u);
 }
 
 enum ierr

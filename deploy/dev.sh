@@ -134,6 +134,16 @@ wait_for() {	# seconds description command...
 	done
 }
 
+# Stop the process of a pid file (started by this script) and wait for it.
+stop_pidfile() {	# pidfile signal seconds description
+	local pid
+	pid_alive "$1" || { rm -f "$1"; return 0; }
+	pid=$(cat "$1")
+	kill -"$2" "$pid"
+	wait_for "$3" "$4 to stop" bash -c "! kill -0 $pid"
+	rm -f "$1"
+}
+
 # --- MariaDB ------------------------------------------------------------
 
 MYSQL_SOCK() { echo "$VAR/mysql-run/mysqld.sock"; }
@@ -163,12 +173,7 @@ db_start() {
 }
 
 db_stop() {
-	local pidfile=$VAR/run/mysqld.pid pid
-	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-	pid=$(cat "$pidfile")
-	kill -TERM "$pid"
-	wait_for 60 "MariaDB to stop" bash -c "! kill -0 $pid"
-	rm -f "$pidfile"
+	stop_pidfile "$VAR/run/mysqld.pid" TERM 60 MariaDB
 }
 
 # Two accounts: the schema owner (migrations) and the workers' service
@@ -258,12 +263,8 @@ pool_start() {	# name sockname workers [wrapper...]
 }
 
 pool_stop() {	# name sockname
-	local pidfile=$VAR/run/$1.pid pid
-	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-	pid=$(cat "$pidfile")
-	kill -TERM "$pid"
-	wait_for 15 "the $1 pool to stop" bash -c "! kill -0 $pid"
-	rm -f "$pidfile" "$VAR/run/$2"
+	stop_pidfile "$VAR/run/$1.pid" TERM 15 "the $1 pool"
+	rm -f "$VAR/run/$2"
 }
 
 # GENESIS_VALGRIND=1: the main pool is one worker under memcheck.
@@ -301,12 +302,7 @@ nginx_start() {
 }
 
 nginx_stop() {
-	local pidfile=$VAR/run/nginx.pid pid
-	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-	pid=$(cat "$pidfile")
-	kill -QUIT "$pid"
-	wait_for 15 "nginx to stop" bash -c "! kill -0 $pid"
-	rm -f "$pidfile"
+	stop_pidfile "$VAR/run/nginx.pid" QUIT 15 nginx
 }
 
 lighttpd_start() {
@@ -326,12 +322,7 @@ lighttpd_start() {
 }
 
 lighttpd_stop() {
-	local pidfile=$VAR/run/lighttpd.pid pid
-	pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-	pid=$(cat "$pidfile")
-	kill -TERM "$pid"
-	wait_for 15 "lighttpd to stop" bash -c "! kill -0 $pid"
-	rm -f "$pidfile"
+	stop_pidfile "$VAR/run/lighttpd.pid" TERM 15 lighttpd
 }
 
 web_start() {
