@@ -37,21 +37,22 @@ sessions_find_refresh(struct db *db, const uint8_t hash[SHA256_LEN],
 	    "s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND "
 	    "s.absolute_expires_at > UTC_TIMESTAMP(), u.disabled, "
 	    "COALESCE(TIMESTAMPDIFF(SECOND, s.rotated_at, UTC_TIMESTAMP()), "
-	    "999999) FROM sessions s JOIN users u ON u.id = s.user_id "
-	    "WHERE s.id = COALESCE((SELECT id FROM sessions WHERE "
+	    "999999), u.username, u.role FROM sessions s "
+	    "JOIN users u ON u.id = s.user_id WHERE s.id = COALESCE((SELECT id FROM sessions WHERE "
 	    "refresh_hash = ?), (SELECT session_id FROM retired_refresh_tokens "
 	    "WHERE hash = ?))";
 	struct db_param		 h = DBP_STR((const char *)hash, SHA256_LEN);
 	struct db_param		 p[] = { h, h, h, h };
 	struct db_col		 c[] = {
 		DBC_STR(out->id), DBC_STR(out->user_id), DBC_INT, DBC_INT,
-		DBC_INT, DBC_INT, DBC_INT, DBC_INT,
+		DBC_INT, DBC_INT, DBC_INT, DBC_INT, DBC_STR(out->username),
+		DBC_STR(out->role),
 	};
 	size_t			 rows;
 	enum ierr		 e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = db_query(db, sql, p, 4, c, 8, NULL, NULL, &rows)) != IERR_OK)
+	if ((e = db_query(db, sql, p, 4, c, 10, NULL, NULL, &rows)) != IERR_OK)
 		return e;
 	if (rows == 0)
 		return IERR_NOT_FOUND;

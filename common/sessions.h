@@ -38,6 +38,8 @@ struct session_ref {
 	bool		 active;	/* not revoked, not expired */
 	bool		 user_disabled;
 	long long	 since_rotation;	/* seconds */
+	char		 username[401];	/* of the user, for the new token */
+	char		 role[17];
 };
 
 /* The caller of a request with an access token: session and user. */

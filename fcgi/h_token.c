@@ -323,7 +323,6 @@ refresh_grant(struct req *r, const struct form *f)
 {
 	const struct config	*cfg = r->w->cfg;
 	struct session_ref	 s;
-	struct user		 u;
 	struct refresh_token	 rt;
 	uint8_t			 hash[SHA256_LEN];
 	const char		*tok;
@@ -363,8 +362,6 @@ refresh_grant(struct req *r, const struct form *f)
 		(void)sessions_revoke(r->w->db, s.id, "user_disabled");
 		return invalid_refresh(r);
 	}
-	if ((e = users_get(r->w->db, s.user_id, &u)) != IERR_OK)
-		return e == IERR_NOT_FOUND ? invalid_refresh(r) : e;
 	if (refresh_new(&rt) == -1)
 		return IERR_INTERNAL;
 	e = sessions_rotate(r->w->db, s.id, s.generation, hash, rt.hash,
@@ -372,9 +369,10 @@ refresh_grant(struct req *r, const struct form *f)
 	if (e == IERR_OK && !won)
 		e = invalid_refresh(r);	/* a concurrent refresh got there first */
 	if (e == IERR_OK)
-		e = issue_pair(r, u.id, u.username, u.role, s.id, &rt);
+		e = issue_pair(r, s.user_id, s.username, s.role, s.id, &rt);
 	if (e == IERR_OK)
-		(void)req_audit(r, "token_refresh", "success", u.id, s.id, NULL);
+		(void)req_audit(r, "token_refresh", "success", s.user_id, s.id,
+		    NULL);
 	refresh_clear(&rt);
 	return e;
 }
