@@ -89,18 +89,12 @@ sessions_rotate(struct db *db, const char *id, long long gen,
 	unsigned long long	 n = 0;
 	enum ierr		 e;
 
-	*won = false;
 	/* The guarded UPDATE decides the race; the loser inserts nothing. */
-	if ((e = db_begin(db)) != IERR_OK)
+	*won = false;
+	if ((e = db_exec(db, sql, p, 4, &n)) != IERR_OK || n != 1)
 		return e;
-	if ((e = db_exec(db, sql, p, 4, &n)) == IERR_OK && n == 1)
-		e = db_exec(db, retire, rp, 2, NULL);
-	if (e != IERR_OK) {
-		db_rollback(db);
-		return e;
-	}
-	if ((e = db_commit(db)) == IERR_OK)
-		*won = n == 1;
+	if ((e = db_exec(db, retire, rp, 2, NULL)) == IERR_OK)
+		*won = true;
 	return e;
 }
 

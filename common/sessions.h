@@ -66,7 +66,8 @@ enum ierr	sessions_find_refresh(struct db *, const uint8_t hash[SHA256_LEN],
 		    struct session_ref *out);
 /*
  * Rotate if the generation is still gen; *won tells whether it was.  The
- * token being retired (oldhash) is remembered for replay detection.
+ * token being retired (oldhash) is remembered for replay detection.  Run
+ * it inside a transaction (db_begin): its two statements belong together.
  */
 enum ierr	sessions_rotate(struct db *, const char *id, long long gen,
 		    const uint8_t oldhash[SHA256_LEN],

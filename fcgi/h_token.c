@@ -364,15 +364,21 @@ refresh_grant(struct req *r, const struct form *f)
 	}
 	if (refresh_new(&rt) == -1)
 		return IERR_INTERNAL;
-	e = sessions_rotate(r->w->db, s.id, s.generation, hash, rt.hash,
-	    cfg->refresh_token_ttl, &won);
-	if (e == IERR_OK && !won)
-		e = invalid_refresh(r);	/* a concurrent refresh got there first */
-	if (e == IERR_OK)
+	/* The rotation and its audit row: one transaction, one commit. */
+	if ((e = db_begin(r->w->db)) != IERR_OK)
+		goto out;
+	if ((e = sessions_rotate(r->w->db, s.id, s.generation, hash, rt.hash,
+	    cfg->refresh_token_ttl, &won)) != IERR_OK || !won ||
+	    (e = req_audit(r, "token_refresh", "success", s.user_id, s.id,
+	    NULL)) != IERR_OK) {
+		db_rollback(r->w->db);
+		if (e == IERR_OK)	/* a concurrent refresh got there first */
+			e = invalid_refresh(r);
+		goto out;
+	}
+	if ((e = db_commit(r->w->db)) == IERR_OK)
 		e = issue_pair(r, s.user_id, s.username, s.role, s.id, &rt);
-	if (e == IERR_OK)
-		(void)req_audit(r, "token_refresh", "success", s.user_id, s.id,
-		    NULL);
+out:
 	refresh_clear(&rt);
 	return e;
 }
