@@ -115,8 +115,6 @@ h_admin_unlock(struct req *r)
 		return e;
 	unlock_pairs(r, u.id);
 	(void)req_audit(r, "unlock", "success", u.id, NULL, NULL);
-	jsonw_obj_open(&r->out);
-	jsonw_kv_str(&r->out, "message", "Account unlocked");
-	jsonw_obj_close(&r->out);
+	req_message(r, "Account unlocked");
 	return IERR_OK;
 }

@@ -137,8 +137,6 @@ h_profile_delete(struct req *r)
 		return e;
 	snprintf(text, sizeof(text), "Profile with user ID %s has been "
 	    "successfully deleted", r->who.uid);
-	jsonw_obj_open(&r->out);
-	jsonw_kv_str(&r->out, "message", text);
-	jsonw_obj_close(&r->out);
+	req_message(r, text);
 	return IERR_OK;
 }

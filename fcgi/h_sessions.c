@@ -10,14 +10,6 @@
 #include "sessions.h"
 #include "worker.h"
 
-static void
-message(struct req *r, const char *text)
-{
-	jsonw_obj_open(&r->out);
-	jsonw_kv_str(&r->out, "message", text);
-	jsonw_obj_close(&r->out);
-}
-
 static int
 write_session(void *arg, const struct session_view *v)
 {
@@ -78,7 +70,7 @@ h_sessions_revoke_one(struct req *r)
 		return IERR_NOT_FOUND;
 	}
 	(void)req_audit(r, "session_revoke", "success", r->who.uid, sid, NULL);
-	message(r, "Session revoked");
+	req_message(r, "Session revoked");
 	return IERR_OK;
 }
 
@@ -95,6 +87,6 @@ h_sessions_revoke_others(struct req *r)
 	(void)req_audit(r, "session_revoke", "success", r->who.uid, r->who.sid,
 	    "all_others");
 	snprintf(text, sizeof(text), "Revoked %llu other session(s)", n);
-	message(r, text);
+	req_message(r, text);
 	return IERR_OK;
 }

@@ -452,9 +452,7 @@ h_logout(struct req *r)
 	if ((e = sessions_revoke(r->w->db, r->who.sid, "logout")) != IERR_OK)
 		return e;
 	(void)req_audit(r, "logout", "success", r->who.uid, r->who.sid, NULL);
-	jsonw_obj_open(&r->out);
-	jsonw_kv_str(&r->out, "message", "Logged out");
-	jsonw_obj_close(&r->out);
+	req_message(r, "Logged out");
 	return IERR_OK;
 }
 

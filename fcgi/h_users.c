@@ -397,9 +397,7 @@ h_users_delete(struct req *r)
 	(void)req_audit(r, "user_delete", "success", u.id, NULL, NULL);
 	snprintf(text, sizeof(text), "User with ID %s has been successfully "
 	    "deleted", u.id);
-	jsonw_obj_open(&r->out);
-	jsonw_kv_str(&r->out, "message", text);
-	jsonw_obj_close(&r->out);
+	req_message(r, text);
 	return IERR_OK;
 }
 

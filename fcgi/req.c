@@ -61,6 +61,14 @@ req_add_header(struct req *r, const char *name, const char *value)
 	r->headerslen += n;
 }
 
+void
+req_message(struct req *r, const char *text)
+{
+	jsonw_obj_open(&r->out);
+	jsonw_kv_str(&r->out, "message", text);
+	jsonw_obj_close(&r->out);
+}
+
 enum ierr
 req_audit(struct req *r, const char *event, const char *outcome,
     const char *uid, const char *sid, const char *reason)

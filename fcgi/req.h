@@ -68,6 +68,9 @@ void		 req_free(struct req *);
 void		 req_add_header(struct req *, const char *name,
 		    const char *value);
 
+/* The success body {"message": text} of API.md's action routes. */
+void		 req_message(struct req *, const char *text);
+
 /*
  * Record a security event of this request (common/audit.c): the client
  * address comes from the request, and the caller, when it acts on another
