@@ -4,12 +4,11 @@
 #include "db.h"
 #include "users.h"
 
-#define TS(col)	"DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
-
+/* The times come as "YYYY-MM-DD HH:MM:SS" (UTC): see iso_time(). */
 #define USER_COLUMNS \
 	"id, username, email, disabled, is_active, email_verified, " \
-	"auth_provider, is_native, role, " TS("last_login_at") ", " \
-	"last_login_method, " TS("created_at") ", " TS("last_modified")
+	"auth_provider, is_native, role, last_login_at, " \
+	"last_login_method, created_at, last_modified"
 
 /* The result columns of USER_COLUMNS, bound to u. */
 static void
@@ -30,6 +29,22 @@ user_cols(struct user *u, struct db_col c[13])
 	c[12] = DBC_STR(u->last_modified);
 }
 
+/*
+ * A DATETIME as the client library spells it, "2026-11-28 15:27:50", in
+ * place as API.md's "2026-11-28T15:27:50Z" (every time is stored in
+ * UTC): formatted here, the server's DATE_FORMAT() was a sixth of the
+ * cost of the query behind GET /users/me/.
+ */
+static void
+iso_time(char ts[TS_LEN + 1])
+{
+	if (strlen(ts) != TS_LEN - 1 || ts[10] != ' ')
+		return;
+	ts[10] = 'T';
+	ts[TS_LEN - 1] = 'Z';
+	ts[TS_LEN] = '\0';
+}
+
 static void
 user_flags(struct user *u, const struct db_col c[13])
 {
@@ -37,21 +52,23 @@ user_flags(struct user *u, const struct db_col c[13])
 	u->is_active = c[4].i != 0;
 	u->email_verified = c[5].i != 0;
 	u->is_native = c[7].i != 0;
+	iso_time(u->last_login_at);
+	iso_time(u->created_at);
+	iso_time(u->last_modified);
 }
 
-/* The user whose column (of the statement sql) holds value. */
+/* The user of the statement sql, with its parameters. */
 static enum ierr
-user_by(struct db *db, const char *sql, const char *value, size_t len,
+user_by(struct db *db, const char *sql, const struct db_param *p, size_t np,
     struct user *u)
 {
-	struct db_param		 p[] = { DBP_STR(value, len) };
 	struct db_col		 c[13];
 	size_t			 rows;
 	enum ierr		 e;
 
 	memset(u, 0, sizeof(*u));
 	user_cols(u, c);
-	if ((e = db_query(db, sql, p, 1, c, 13, NULL, NULL, &rows)) != IERR_OK)
+	if ((e = db_query(db, sql, p, np, c, 13, NULL, NULL, &rows)) != IERR_OK)
 		return e;
 	if (rows == 0)
 		return IERR_NOT_FOUND;
@@ -64,8 +81,23 @@ users_get(struct db *db, const char *id, struct user *u)
 {
 	static const char	 sql[] =
 	    "SELECT " USER_COLUMNS " FROM users WHERE id = ?";
+	struct db_param		 p[] = { DBP_CSTR(id) };
 
-	return user_by(db, sql, id, strlen(id), u);
+	return user_by(db, sql, p, 1, u);
+}
+
+enum ierr
+users_get_in_session(struct db *db, const char *id, const char *sid,
+    struct user *u)
+{
+	/* Inside the subquery the bare names are the session's columns. */
+	static const char	 sql[] =
+	    "SELECT " USER_COLUMNS " FROM users WHERE id = ? AND EXISTS "
+	    "(SELECT 1 FROM sessions WHERE id = ? AND user_id = users.id AND "
+	    "revoked_at IS NULL AND expires_at > UTC_TIMESTAMP())";
+	struct db_param		 p[] = { DBP_CSTR(id), DBP_CSTR(sid) };
+
+	return user_by(db, sql, p, 2, u);
 }
 
 enum ierr
@@ -227,7 +259,9 @@ users_find(struct db *db, bool by_email, const char *value, size_t len,
 	static const char	 sql_name[] =
 	    "SELECT " USER_COLUMNS " FROM users WHERE username = ?";
 
-	return user_by(db, by_email ? sql_email : sql_name, value, len, u);
+	struct db_param		 p[] = { DBP_STR(value, len) };
+
+	return user_by(db, by_email ? sql_email : sql_name, p, 1, u);
 }
 
 enum ierr

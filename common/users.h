@@ -61,6 +61,13 @@ enum users_admin_op {
 
 /* The user with this id.  IERR_NOT_FOUND if none. */
 enum ierr	users_get(struct db *, const char *id, struct user *out);
+/*
+ * The user id, if session sid of that user is live (not revoked, not
+ * expired): the authentication of a route that shows the caller's own
+ * row, in one query.  IERR_NOT_FOUND otherwise.
+ */
+enum ierr	users_get_in_session(struct db *, const char *id,
+		    const char *sid, struct user *out);
 
 /*
  * Which of email and username is taken already (case-insensitively).

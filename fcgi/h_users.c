@@ -115,15 +115,11 @@ load_target(struct req *r, struct user *u)
 	return e;
 }
 
+/* The row came with the authentication (AUTH_ACCOUNT). */
 enum ierr
 h_users_me(struct req *r)
 {
-	struct user	 u;
-	enum ierr	 e;
-
-	if ((e = users_get(r->w->db, r->who.uid, &u)) != IERR_OK)
-		return e == IERR_NOT_FOUND ? IERR_UNAUTHENTICATED : e;
-	view_user(&r->out, &u);
+	view_user(&r->out, &r->account);
 	return IERR_OK;
 }
 

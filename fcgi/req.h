@@ -40,6 +40,7 @@ struct req {
 	/* authenticate, authorise */
 	bool			 authenticated;
 	struct principal	 who;		/* valid if authenticated */
+	struct user		 account;	/* who's row, for AUTH_ACCOUNT */
 	char			 target[37];	/* {id} of an AUTHZ_OWNER route */
 
 	/* respond */

@@ -23,6 +23,7 @@ enum route_auth {
 	AUTH_NONE,	/* anyone */
 	AUTH_BEARER,	/* a valid access token of an active session */
 	AUTH_VALIDATE,	/* as AUTH_BEARER, every failure a plain 401 */
+	AUTH_ACCOUNT,	/* as AUTH_BEARER, the caller's row read with the session */
 };
 
 enum route_authz {

@@ -29,7 +29,7 @@ const struct route routes[] = {
 	{ "POST",   "/users",			h_users_create,	J,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/users",			h_users_list,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "POST",   "/users/search",		h_users_search,	J,  AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
-	{ "GET",    "/users/me",		h_users_me,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/users/me",		h_users_me,	NB, AUTH_ACCOUNT, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/users/{id}",		h_users_get,	NB, AUTH_BEARER, AUTHZ_OWNER, LIMIT_ALL },
 	{ "PUT",    "/users/{id}",		h_users_update,	J,  AUTH_BEARER, AUTHZ_OWNER, LIMIT_ALL },
 	{ "DELETE", "/users/{id}",		h_users_delete,	NB, AUTH_BEARER, AUTHZ_OWNER, LIMIT_ALL },

@@ -50,7 +50,7 @@ static const struct route table[] = {
 	{ "POST",   "/users",			NULL, J,  AUTH_NONE, AUTHZ_ANY },
 	{ "GET",    "/users",			NULL, NB, AUTH_BEARER, AUTHZ_ADMIN },
 	{ "POST",   "/users/search",		NULL, J,  AUTH_BEARER, AUTHZ_ADMIN },
-	{ "GET",    "/users/me",		NULL, NB, AUTH_BEARER, AUTHZ_ANY },
+	{ "GET",    "/users/me",		NULL, NB, AUTH_ACCOUNT, AUTHZ_ANY },
 	{ "GET",    "/users/{id}",		NULL, NB, AUTH_BEARER, AUTHZ_OWNER },
 	{ "PUT",    "/users/{id}",		NULL, J,  AUTH_BEARER, AUTHZ_OWNER },
 	{ "DELETE", "/users/{id}",		NULL, NB, AUTH_BEARER, AUTHZ_OWNER },
