@@ -33,20 +33,35 @@ b64_encode(enum b64_alphabet a, const uint8_t *in, size_t n, char *out)
 	return o;
 }
 
+/*
+ * Sextet of each byte per alphabet, -1 for a byte outside it: one load
+ * per character (a JWT is decoded on every authenticated request).
+ */
+#define SEXTETS(c62, c63) { \
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, \
+	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, \
+	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, \
+	['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, \
+	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, \
+	['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, \
+	['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, \
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, \
+	['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, \
+	['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50, ['y'] = 51, \
+	['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, \
+	['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, \
+	['9'] = 62, [c62] = 63, [c63] = 64 }
+
+/* Stored as sextet + 1, so that the zero of every other byte means -1. */
+static const unsigned char sextets[][256] = {
+	[B64_STD] = SEXTETS('+', '/'),
+	[B64_URL] = SEXTETS('-', '_'),
+};
+
 static int
 value_of(enum b64_alphabet a, char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (a == B64_URL ? '-' : '+'))
-		return 62;
-	if (c == (a == B64_URL ? '_' : '/'))
-		return 63;
-	return -1;
+	return (int)sextets[a][(unsigned char)c] - 1;
 }
 
 long

@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "b64.h"
 #include "config.h"
@@ -35,6 +36,13 @@ struct jwt_key {
 	char		*n_b64;
 	char		*e_b64;
 	int		 sig_len;
+	/*
+	 * Made once at load: what every token signed with this key starts
+	 * with, and a verification context (set up for RS256), so a
+	 * request pays for neither the JSON nor OpenSSL's per-call setup.
+	 */
+	char		*header_b64;
+	EVP_PKEY_CTX	*verify;
 };
 
 struct jwt_keys {
@@ -94,6 +102,43 @@ jwt_thumbprint(const char *n_b64, const char *e_b64, char out[KID_LEN + 1])
 	jsonw_clear(&w);
 	b64_encode(B64_URL, h, sizeof(h), out);
 	return 0;
+}
+
+/* base64url of the header of the tokens key kid signs. */
+static char *
+encoded_header(const char *kid)
+{
+	struct jsonw	 h;
+	char		*out = NULL;
+
+	jsonw_init(&h);
+	jsonw_obj_open(&h);
+	jsonw_kv_str(&h, "alg", "RS256");
+	jsonw_kv_str(&h, "typ", "at+jwt");
+	jsonw_kv_str(&h, "kid", kid);
+	jsonw_obj_close(&h);
+	if (jsonw_text(&h) != NULL &&
+	    (out = malloc(B64_ENCODED_SIZE(h.len))) != NULL)
+		b64_encode(B64_URL, (const uint8_t *)h.buf, h.len, out);
+	jsonw_clear(&h);
+	return out;
+}
+
+/* An RS256 (PKCS #1 v1.5, SHA-256) verification context for pkey. */
+static EVP_PKEY_CTX *
+verify_ctx(EVP_PKEY *pkey, const EVP_MD *sha256)
+{
+	EVP_PKEY_CTX	*ctx;
+
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL)
+		return NULL;
+	if (EVP_PKEY_verify_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, sha256) != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
 }
 
 /* Read one PEM key; private keys must not be readable by others. */
@@ -172,7 +217,9 @@ add_key(struct jwt_keys *ks, const char *cfgkey, const char *path,
 	k->sig_len = EVP_PKEY_get_size(pkey);
 	if ((k->n_b64 = bn_b64url(pkey, OSSL_PKEY_PARAM_RSA_N)) == NULL ||
 	    (k->e_b64 = bn_b64url(pkey, OSSL_PKEY_PARAM_RSA_E)) == NULL ||
-	    jwt_thumbprint(k->n_b64, k->e_b64, k->kid) == -1) {
+	    jwt_thumbprint(k->n_b64, k->e_b64, k->kid) == -1 ||
+	    (k->header_b64 = encoded_header(k->kid)) == NULL ||
+	    (k->verify = verify_ctx(pkey, ks->sha256)) == NULL) {
 		snprintf(err, errsz, "%s: '%s': cannot read the key", cfgkey, path);
 		return -1;
 	}
@@ -249,6 +296,8 @@ jwt_keys_free(struct jwt_keys *ks)
 		EVP_PKEY_free(ks->k[i].pkey);
 		free(ks->k[i].n_b64);
 		free(ks->k[i].e_b64);
+		free(ks->k[i].header_b64);
+		EVP_PKEY_CTX_free(ks->k[i].verify);
 	}
 	EVP_MD_free(ks->sha256);
 	free(ks);
@@ -297,19 +346,13 @@ jwt_sign(const struct jwt_keys *ks, const char *iss, const char *aud,
     const struct jwt_claims *c, const char *scope, const char *auth_method)
 {
 	const struct jwt_key	*k = &ks->k[0];
-	struct jsonw		 h, p;
+	struct jsonw		 p;
 	EVP_MD_CTX		*md = NULL;
 	uint8_t			 sig[MAX_SIG];
 	size_t			 siglen = sizeof(sig), len = 0, cap = MAX_TOKEN_LEN;
 	char			*out = NULL;
 	bool			 ok = false;
 
-	jsonw_init(&h);
-	jsonw_obj_open(&h);
-	jsonw_kv_str(&h, "alg", "RS256");
-	jsonw_kv_str(&h, "typ", "at+jwt");
-	jsonw_kv_str(&h, "kid", k->kid);
-	jsonw_obj_close(&h);
 	jsonw_init(&p);
 	jsonw_obj_open(&p);
 	jsonw_kv_str(&p, "iss", iss);
@@ -326,11 +369,10 @@ jwt_sign(const struct jwt_keys *ks, const char *iss, const char *aud,
 	jsonw_kv_str(&p, "auth_method", auth_method);
 	jsonw_obj_close(&p);
 
-	if (jsonw_text(&h) == NULL || jsonw_text(&p) == NULL ||
-	    (out = malloc(cap)) == NULL ||
-	    append_part(out, cap, &len, h.buf, h.len) == -1 ||
-	    len + 1 >= cap)
+	if (jsonw_text(&p) == NULL || (out = malloc(cap)) == NULL ||
+	    (len = strlen(k->header_b64)) + 1 >= cap)
 		goto done;
+	memcpy(out, k->header_b64, len);
 	out[len++] = '.';
 	if (append_part(out, cap, &len, p.buf, p.len) == -1 ||
 	    (md = EVP_MD_CTX_new()) == NULL ||
@@ -348,7 +390,6 @@ done:
 		out = NULL;
 	}
 	EVP_MD_CTX_free(md);
-	jsonw_clear(&h);
 	jsonw_clear(&p);
 	return out;
 }
@@ -405,7 +446,7 @@ int_claim(struct json_doc *d, const char *name, long long *out)
 }
 
 static const struct jwt_key *
-header_key(const struct jwt_keys *ks, struct json_doc *h)
+parsed_header_key(const struct jwt_keys *ks, struct json_doc *h)
 {
 	static const char *const allowed[] = { "alg", "typ", "kid" };
 	size_t			 i;
@@ -420,23 +461,42 @@ header_key(const struct jwt_keys *ks, struct json_doc *h)
 	return NULL;
 }
 
+/*
+ * The key the header (n bytes of base64url) names.  Our own headers are
+ * recognised byte for byte; any other spelling is decoded and checked
+ * member by member.
+ */
+static const struct jwt_key *
+header_key(const struct jwt_keys *ks, const char *h64, size_t n)
+{
+	const struct jwt_key	*k = NULL;
+	struct json_doc		*h;
+	size_t			 i;
+
+	for (i = 0; i < ks->n; i++)
+		if (strlen(ks->k[i].header_b64) == n &&
+		    memcmp(ks->k[i].header_b64, h64, n) == 0)
+			return &ks->k[i];
+	if ((h = part_doc(h64, n)) != NULL)
+		k = parsed_header_key(ks, h);
+	json_doc_free(h);
+	return k;
+}
+
 static bool
 signature_ok(const struct jwt_keys *ks, const struct jwt_key *k,
     const char *signed_part, size_t n, const char *sig64, size_t siglen64)
 {
-	uint8_t		 sig[MAX_SIG];
-	EVP_MD_CTX	*md;
+	uint8_t		 sig[MAX_SIG], digest[SHA256_LEN];
+	unsigned int	 dlen = 0;
 	long		 siglen;
-	bool		 ok;
 
 	siglen = b64_decode(B64_URL, sig64, siglen64, sig, sizeof(sig));
-	if (siglen != k->sig_len || (md = EVP_MD_CTX_new()) == NULL)
+	if (siglen != k->sig_len)
 		return false;
-	ok = EVP_DigestVerifyInit(md, NULL, ks->sha256, NULL, k->pkey) == 1 &&
-	    EVP_DigestVerify(md, sig, (size_t)siglen,
-	    (const uint8_t *)signed_part, n) == 1;
-	EVP_MD_CTX_free(md);
-	return ok;
+	return EVP_Digest(signed_part, n, digest, &dlen, ks->sha256, NULL) == 1 &&
+	    dlen == sizeof(digest) &&
+	    EVP_PKEY_verify(k->verify, sig, (size_t)siglen, digest, dlen) == 1;
 }
 
 static bool
@@ -464,7 +524,7 @@ jwt_verify(const struct jwt_keys *ks, const char *tok, size_t len,
     const char *iss, const char *aud, long long now, struct jwt_claims *out)
 {
 	const struct jwt_key	*k;
-	struct json_doc		*h = NULL, *p = NULL;
+	struct json_doc		*p = NULL;
 	const char		*d1, *d2;
 	bool			 ok = false;
 
@@ -474,13 +534,11 @@ jwt_verify(const struct jwt_keys *ks, const char *tok, size_t len,
 	    (d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok))) == NULL ||
 	    memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - tok)) != NULL)
 		return IERR_UNAUTHENTICATED;
-	if ((h = part_doc(tok, (size_t)(d1 - tok))) != NULL &&
-	    (k = header_key(ks, h)) != NULL &&
+	if ((k = header_key(ks, tok, (size_t)(d1 - tok))) != NULL &&
 	    signature_ok(ks, k, tok, (size_t)(d2 - tok), d2 + 1,
 	    len - (size_t)(d2 + 1 - tok)) &&
 	    (p = part_doc(d1 + 1, (size_t)(d2 - d1 - 1))) != NULL)
 		ok = claims_ok(p, iss, aud, now, out);
-	json_doc_free(h);
 	json_doc_free(p);
 	if (!ok)
 		memset(out, 0, sizeof(*out));

@@ -3,6 +3,36 @@
 #include "b64.h"
 #include "tap.h"
 
+/* All 256 byte values round-trip; every byte outside the alphabet fails. */
+static void
+every_byte(enum b64_alphabet a, const char *last2)
+{
+	static const char	 abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789";
+	uint8_t			 raw[256], dec[256];
+	char			 enc[B64_ENCODED_SIZE(256)], group[5];
+	size_t			 i, rejected = 0, accepted = 0;
+	long			 n;
+
+	for (i = 0; i < sizeof(raw); i++)
+		raw[i] = (uint8_t)i;
+	b64_encode(a, raw, sizeof(raw), enc);
+	n = b64_decode(a, enc, strlen(enc), dec, sizeof(dec));
+	ok(n == 256 && memcmp(raw, dec, sizeof(raw)) == 0,
+	    "every byte value round-trips (%s)", last2);
+	for (i = 1; i < 256; i++) {
+		memcpy(group, "AAAA", 5);
+		group[3] = (char)i;
+		n = b64_decode(a, group, 4, dec, sizeof(dec));
+		if (strchr(abc, (int)i) != NULL || strchr(last2, (int)i) != NULL)
+			accepted += n == 3;
+		else
+			rejected += n == -1;
+	}
+	ok(accepted == 64 && rejected == 255 - 64,
+	    "exactly the 64 characters of the alphabet decode (%s)", last2);
+}
+
 int
 main(void)
 {
@@ -53,5 +83,7 @@ main(void)
 		    sizeof(dec)) == -1, "reject '%s'", bad[i].bad);
 	ok(b64_decode(B64_URL, "Zm9vYmFy", 8, dec, 5) == -1,
 	    "reject output that does not fit");
+	every_byte(B64_STD, "+/");
+	every_byte(B64_URL, "-_");
 	return done();
 }

@@ -79,6 +79,34 @@ swap_payload(const char *tok, const char *payload)
 	return t;
 }
 
+/* tok with its header replaced by header, signed again with key pem. */
+static char *
+resign(const char *tok, const char *header, const char *pem)
+{
+	const char	*d1 = strchr(tok, '.'), *d2 = strrchr(tok, '.');
+	char		*t = malloc(8192);
+	uint8_t		 sig[1024];
+	size_t		 n, siglen = sizeof(sig);
+	FILE		*f = fopen(pem, "r");
+	EVP_PKEY	*k = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	EVP_MD_CTX	*md = EVP_MD_CTX_new();
+
+	n = b64_encode(B64_URL, (const uint8_t *)header, strlen(header), t);
+	memcpy(t + n, d1, (size_t)(d2 - d1));
+	n += (size_t)(d2 - d1);
+	if (k == NULL || md == NULL ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) != 1 ||
+	    EVP_DigestSign(md, sig, &siglen, (const uint8_t *)t, n) != 1)
+		siglen = 0;
+	t[n++] = '.';
+	b64_encode(B64_URL, sig, siglen, t + n);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+	if (f != NULL)
+		fclose(f);
+	return t;
+}
+
 static void
 write_weak_key(const char *p)
 {
@@ -165,6 +193,29 @@ main(void)
 		ok(rolled != NULL && verify(rolled, tok, NOW),
 		    "old signer as a verify key");
 		jwt_keys_free(rolled);
+	}
+
+	/* A header spelled otherwise than ours is read member by member. */
+	{
+		uint8_t		 raw[256] = { 0 };
+		const char	*at;
+		char		 h[256];
+
+		b64_decode(B64_URL, tok, (size_t)(strchr(tok, '.') - tok), raw,
+		    sizeof(raw) - 1);
+		at = strstr((const char *)raw, "\"kid\":\"");
+		snprintf(h, sizeof(h), "{ \"kid\": \"%.*s\", \"typ\": "
+		    "\"at+jwt\", \"alg\": \"RS256\" }", KID_LEN,
+		    at != NULL ? at + 7 : "");
+		bad = resign(tok, h, path("sign.pem"));
+		ok(at != NULL && verify(ks, bad, NOW),
+		    "header members in another order, with spaces");
+		free(bad);
+		snprintf(h, sizeof(h), "{\"alg\":\"RS256\",\"typ\":\"JWT\","
+		    "\"kid\":\"%.*s\"}", KID_LEN, at != NULL ? at + 7 : "");
+		bad = resign(tok, h, path("sign.pem"));
+		ok(!verify(ks, bad, NOW), "typ JWT, signed by the right key");
+		free(bad);
 	}
 
 	/* Hostile tokens. */
