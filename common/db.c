@@ -425,11 +425,17 @@ db_ping(struct db *db)
 enum ierr
 db_begin(struct db *db)
 {
-	enum ierr	 e;
+	enum ierr		 e;
+
+	static const char	 begin[] = "START TRANSACTION";
 
 	if ((e = ensure_connected(db)) != IERR_OK)
 		return e;
-	if (mysql_autocommit(db->my, 0) != 0)
+	/*
+	 * One round trip, where turning autocommit off and on again costs
+	 * two more; COMMIT or ROLLBACK ends it and autocommit resumes.
+	 */
+	if (mysql_real_query(db->my, begin, sizeof(begin) - 1) != 0)
 		return classify(db, mysql_errno(db->my), mysql_error(db->my));
 	db->in_tx = true;
 	return IERR_OK;
@@ -444,8 +450,6 @@ db_commit(struct db *db)
 		return IERR_UNAVAILABLE;
 	if (mysql_commit(db->my) != 0)
 		e = classify(db, mysql_errno(db->my), mysql_error(db->my));
-	if (db->my != NULL)
-		mysql_autocommit(db->my, 1);
 	db->in_tx = false;
 	return e;
 }
@@ -453,10 +457,8 @@ db_commit(struct db *db)
 void
 db_rollback(struct db *db)
 {
-	if (db->my != NULL) {
+	if (db->my != NULL)
 		mysql_rollback(db->my);
-		mysql_autocommit(db->my, 1);
-	}
 	db->in_tx = false;
 }
 
