@@ -5,6 +5,7 @@
 #define IDENT_WORKER_H
 
 #include "cors.h"
+#include "hashgate.h"
 
 struct config;
 struct db;
@@ -17,6 +18,7 @@ struct worker {
 	struct jwt_keys		*keys;
 	struct shm		*shm;
 	struct cors		 cors;
+	struct hashgate		 hashgate;
 	unsigned long		 served;
 };
 
