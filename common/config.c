@@ -47,7 +47,6 @@ static const struct key_def keys[] = {
 	K_UINT(argon2_memory_kib, 8, 4194304),
 	K_UINT(argon2_iterations, 1, 64),
 	K_UINT(argon2_parallelism, 1, 64),
-	K_UINT(hash_concurrency, 0, 64),
 	K_STR(signing_key_file),
 	K_STR(verify_key_files),
 	K_STR(jwt_issuer),

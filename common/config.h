@@ -34,7 +34,6 @@ struct config {
 	unsigned	 argon2_memory_kib;
 	unsigned	 argon2_iterations;
 	unsigned	 argon2_parallelism;
-	unsigned	 hash_concurrency;	/* per host, 0 = the CPUs */
 	/* tokens */
 	char		*signing_key_file;	/* PEM RSA private key */
 	char		*verify_key_files;	/* more PEM keys, comma-separated */

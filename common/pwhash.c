@@ -19,31 +19,6 @@ static struct pwhash_params	 params;
 static uint8_t			*arena;		/* reused argon2 memory */
 static size_t			 arena_size;
 static char			*dummy_hash;
-static void			(*gate_enter)(void *);
-static void			(*gate_leave)(void *);
-static void			*gate_arg;
-
-void
-pwhash_set_gate(void (*enter)(void *), void (*leave)(void *), void *arg)
-{
-	gate_enter = enter;
-	gate_leave = leave;
-	gate_arg = arg;
-}
-
-static void
-gate_in(void)
-{
-	if (gate_enter != NULL)
-		gate_enter(gate_arg);
-}
-
-static void
-gate_out(void)
-{
-	if (gate_leave != NULL)
-		gate_leave(gate_arg);
-}
 
 /* libargon2 asks for its memory through these; keep one area. */
 static int
@@ -95,10 +70,7 @@ argon2id_raw(const struct pwhash_params *pp, uint32_t version,
 	ctx.allocate_cbk = arena_alloc;
 	ctx.free_cbk = arena_free;
 	ctx.flags = ARGON2_DEFAULT_FLAGS;
-	gate_in();
-	rc = argon2_ctx(&ctx, Argon2_id);
-	gate_out();
-	if (rc != ARGON2_OK) {
+	if ((rc = argon2_ctx(&ctx, Argon2_id)) != ARGON2_OK) {
 		log_reason(LOG_LVL_ERR, "pwhash_error", argon2_error_message(rc));
 		return -1;
 	}
@@ -222,9 +194,7 @@ verify_bcrypt(const char *stored, const char *pw)
 
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
 		return PWH_ERROR;
-	gate_in();
 	got = crypt_r(pw, stored, cd);
-	gate_out();
 	if (got == NULL || got[0] == '*' || strlen(got) != n)
 		log_reason(LOG_LVL_WARN, "pwhash_error", "malformed bcrypt hash");
 	else

@@ -27,8 +27,6 @@ enum pwhash_result {
 /* Set the parameters for new hashes and build the dummy hash. 0 or -1. */
 int	pwhash_init(const struct pwhash_params *);
 void	pwhash_cleanup(void);
-/* Called around every hash computed from now on (fcgi: common/hashgate.c). */
-void	pwhash_set_gate(void (*enter)(void *), void (*leave)(void *), void *arg);
 
 /* Hash pw[0..len).  Returns a NUL-terminated PHC string the caller frees. */
 char	*pwhash_make(const char *pw, size_t len);

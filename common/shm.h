@@ -19,7 +19,6 @@ enum shm_kind {
 	SHM_RATE_TOKEN,		/* per client address, /token and /refresh_token */
 	SHM_LOGIN_PAIR,		/* per (account, client address): failures */
 	SHM_UNLOCK_EPOCH,	/* per account: bumped by an admin unlock */
-	SHM_HASH_GATE,		/* per slot of common/hashgate.c: its holder */
 };
 
 #define SHM_METRICS	1024	/* counters for /metrics (fcgi/metrics.c) */

@@ -142,8 +142,6 @@ start(struct worker *w, struct config *cfg, const char *path)
 	    (w->db = db_new(cfg, cfg->db_user, password)) == NULL)
 		die_config("cannot initialise (out of memory?)");
 	secret_free(password);
-	hashgate_init(&w->hashgate, w->shm, cfg->hash_concurrency);
-	pwhash_set_gate(hashgate_enter, hashgate_leave, &w->hashgate);
 	w->cfg = cfg;
 	log_event(LOG_LVL_INFO, "worker_started", (struct log_field[]){
 	    LF_STR(LK_REASON, "configuration and keys loaded"),

@@ -5,7 +5,6 @@
 #define IDENT_WORKER_H
 
 #include "cors.h"
-#include "hashgate.h"
 
 struct config;
 struct db;
@@ -18,7 +17,6 @@ struct worker {
 	struct jwt_keys		*keys;
 	struct shm		*shm;
 	struct cors		 cors;
-	struct hashgate		 hashgate;
 	unsigned long		 served;
 };
 
