@@ -425,9 +425,8 @@ db_ping(struct db *db)
 enum ierr
 db_begin(struct db *db)
 {
-	enum ierr		 e;
-
 	static const char	 begin[] = "START TRANSACTION";
+	enum ierr		 e;
 
 	if ((e = ensure_connected(db)) != IERR_OK)
 		return e;

@@ -258,7 +258,6 @@ users_find(struct db *db, bool by_email, const char *value, size_t len,
 	    "SELECT " USER_COLUMNS " FROM users WHERE email = ?";
 	static const char	 sql_name[] =
 	    "SELECT " USER_COLUMNS " FROM users WHERE username = ?";
-
 	struct db_param		 p[] = { DBP_STR(value, len) };
 
 	return user_by(db, by_email ? sql_email : sql_name, p, 1, u);
