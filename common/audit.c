@@ -1,9 +1,27 @@
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "audit.h"
 #include "db.h"
 #include "jsonw.h"
 #include "log.h"
+
+void
+audit_log_line(const struct audit_event *a, bool stored)
+{
+	struct log_field f[] = {
+		LF_STR(LK_EVENT_NAME, a->event),
+		LF_STR(LK_OUTCOME, a->outcome),
+		LF_STR(LK_UID, a->user_id != NULL ? a->user_id : ""),
+		LF_STR(LK_CLIENT, a->client != NULL ? a->client : ""),
+		LF_STR(LK_SID, a->session_id != NULL ? a->session_id : ""),
+		LF_STR(LK_REASON, a->reason != NULL ? a->reason : ""),
+		LF_STR(LK_ACTOR, a->actor_id != NULL ? a->actor_id : ""),
+		LF_NUM(LK_STORED, stored),
+	};
+
+	log_event(LOG_LVL_INFO, "audit", LOG_FIELDS(f));
+}
 
 enum ierr
 audit_write(struct db *db, const struct audit_event *a)
@@ -34,19 +52,6 @@ audit_write(struct db *db, const struct audit_event *a)
 		e = db_exec(db, sql, p, 6, NULL);
 	}
 	jsonw_clear(&d);
-	{
-		struct log_field f[] = {
-			LF_STR(LK_EVENT_NAME, a->event),
-			LF_STR(LK_OUTCOME, a->outcome),
-			LF_STR(LK_UID, a->user_id != NULL ? a->user_id : ""),
-			LF_STR(LK_CLIENT, a->client != NULL ? a->client : ""),
-			LF_STR(LK_SID, a->session_id != NULL ? a->session_id : ""),
-			LF_STR(LK_REASON, a->reason != NULL ? a->reason : ""),
-			LF_STR(LK_ACTOR, a->actor_id != NULL ? a->actor_id : ""),
-			LF_NUM(LK_STORED, e == IERR_OK),
-		};
-
-		log_event(LOG_LVL_INFO, "audit", LOG_FIELDS(f));
-	}
+	audit_log_line(a, e == IERR_OK);
 	return e;
 }

@@ -7,6 +7,8 @@
 #ifndef IDENT_AUDIT_H
 #define IDENT_AUDIT_H
 
+#include <stdbool.h>
+
 #include "ierr.h"
 
 struct db;
@@ -26,5 +28,10 @@ struct audit_event {
  * log the line.  Returns the insert's ierr; the line is logged either way.
  */
 enum ierr	audit_write(struct db *, const struct audit_event *);
+/*
+ * Only the line: for an event whose row the database writes itself (a
+ * refresh's, by the trigger of migration 0009), or audit_write's own.
+ */
+void		audit_log_line(const struct audit_event *, bool stored);
 
 #endif

@@ -11,90 +11,105 @@ sessions_create(struct db *db, const struct session_new *s)
 {
 	static const char	 sql[] =
 	    "INSERT INTO sessions (id, user_id, refresh_hash, generation, "
-	    "ip_address, user_agent, device_name, login_method, created_at, "
-	    "last_activity_at, expires_at, absolute_expires_at) VALUES "
-	    "(?, ?, ?, 1, ?, ?, LEFT(?, 100), ?, UTC_TIMESTAMP(), "
+	    "ip_address, last_client_address, user_agent, device_name, "
+	    "login_method, created_at, last_activity_at, expires_at, "
+	    "absolute_expires_at) VALUES "
+	    "(?, ?, ?, 1, ?, ?, ?, LEFT(?, 100), ?, UTC_TIMESTAMP(), "
 	    "UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND, "
 	    "UTC_TIMESTAMP() + INTERVAL ? SECOND)";
 	struct db_param		 p[] = {
 		DBP_CSTR(s->id), DBP_CSTR(s->user_id),
 		DBP_STR((const char *)s->hash, SHA256_LEN), DBP_CSTR(s->ip),
-		DBP_CSTR(s->user_agent), DBP_CSTR(s->user_agent),
+		DBP_CSTR(s->ip), DBP_CSTR(s->user_agent), DBP_CSTR(s->user_agent),
 		DBP_CSTR(s->method), DBP_INT(s->ttl), DBP_INT(s->max_lifetime),
 	};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL);
 }
 
-enum ierr
-sessions_find_refresh(struct db *db, const uint8_t hash[SHA256_LEN],
+/* The columns of struct session_ref, of sessions s joined to users u. */
+#define REFRESH_COLUMNS \
+	"SELECT s.id, s.user_id, s.generation, " \
+	"COALESCE(s.prev_refresh_hash = ?, 0), " \
+	"s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND " \
+	"s.absolute_expires_at > UTC_TIMESTAMP(), u.disabled, " \
+	"COALESCE(TIMESTAMPDIFF(SECOND, s.rotated_at, UTC_TIMESTAMP()), " \
+	"999999), u.username, u.role FROM sessions s " \
+	"JOIN users u ON u.id = s.user_id "
+
+static enum ierr
+find_refresh(struct db *db, const char *sql, const uint8_t hash[SHA256_LEN],
     struct session_ref *out)
 {
-	/* The current token, else any token the session retired. */
-	static const char	 sql[] =
-	    "SELECT s.id, s.user_id, s.generation, s.refresh_hash = ?, "
-	    "COALESCE(s.prev_refresh_hash = ?, 0), "
-	    "s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND "
-	    "s.absolute_expires_at > UTC_TIMESTAMP(), u.disabled, "
-	    "COALESCE(TIMESTAMPDIFF(SECOND, s.rotated_at, UTC_TIMESTAMP()), "
-	    "999999), u.username, u.role FROM sessions s "
-	    "JOIN users u ON u.id = s.user_id WHERE s.id = COALESCE((SELECT id FROM sessions WHERE "
-	    "refresh_hash = ?), (SELECT session_id FROM retired_refresh_tokens "
-	    "WHERE hash = ?))";
 	struct db_param		 h = DBP_STR((const char *)hash, SHA256_LEN);
-	struct db_param		 p[] = { h, h, h, h };
+	struct db_param		 p[] = { h, h };
 	struct db_col		 c[] = {
 		DBC_STR(out->id), DBC_STR(out->user_id), DBC_INT, DBC_INT,
-		DBC_INT, DBC_INT, DBC_INT, DBC_INT, DBC_STR(out->username),
+		DBC_INT, DBC_INT, DBC_INT, DBC_STR(out->username),
 		DBC_STR(out->role),
 	};
 	size_t			 rows;
 	enum ierr		 e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = db_query(db, sql, p, 4, c, 10, NULL, NULL, &rows)) != IERR_OK)
+	if ((e = db_query(db, sql, p, 2, c, 9, NULL, NULL, &rows)) != IERR_OK)
 		return e;
 	if (rows == 0)
 		return IERR_NOT_FOUND;
 	out->generation = c[2].i;
-	out->is_current = c[3].i != 0;
-	out->is_previous = c[4].i != 0;
-	out->active = c[5].i != 0;
-	out->user_disabled = c[6].i != 0;
-	out->since_rotation = c[7].i;
+	out->is_previous = c[3].i != 0;
+	out->active = c[4].i != 0;
+	out->user_disabled = c[5].i != 0;
+	out->since_rotation = c[6].i;
 	return IERR_OK;
 }
 
 enum ierr
-sessions_rotate(struct db *db, const char *id, long long gen,
-    const uint8_t oldhash[SHA256_LEN], const uint8_t newhash[SHA256_LEN],
-    unsigned ttl, bool *won)
+sessions_find_refresh(struct db *db, const uint8_t hash[SHA256_LEN],
+    struct session_ref *out)
 {
+	/* The current token (every refresh but a replay), else a retired one. */
+	static const char	 current[] = REFRESH_COLUMNS
+	    "WHERE s.refresh_hash = ?";
+	static const char	 retired[] = REFRESH_COLUMNS
+	    "WHERE s.id = (SELECT session_id FROM retired_refresh_tokens "
+	    "WHERE hash = ?)";
+	enum ierr		 e;
+
+	if ((e = find_refresh(db, current, hash, out)) == IERR_OK)
+		out->is_current = true;
+	else if (e == IERR_NOT_FOUND)
+		e = find_refresh(db, retired, hash, out);
+	return e;
+}
+
+enum ierr
+sessions_rotate(struct db *db, const char *id, long long gen,
+    const uint8_t newhash[SHA256_LEN], const char *client, unsigned ttl,
+    bool *won)
+{
+	/*
+	 * The guarded UPDATE decides the race.  Its trigger (migration 0009)
+	 * retires the old token and writes the audit row in the same
+	 * statement; the loser changes nothing.
+	 */
 	static const char	 sql[] =
 	    "UPDATE sessions SET prev_refresh_hash = refresh_hash, "
 	    "refresh_hash = ?, generation = generation + 1, "
+	    "last_client_address = LEFT(?, 45), "
 	    "rotated_at = UTC_TIMESTAMP(), last_activity_at = UTC_TIMESTAMP(), "
 	    "expires_at = LEAST(UTC_TIMESTAMP() + INTERVAL ? SECOND, "
 	    "absolute_expires_at) "
 	    "WHERE id = ? AND generation = ? AND revoked_at IS NULL";
-	static const char	 retire[] = "INSERT INTO retired_refresh_tokens "
-	    "(hash, session_id, retired_at) VALUES (?, ?, UTC_TIMESTAMP())";
 	struct db_param		 p[] = {
-		DBP_STR((const char *)newhash, SHA256_LEN), DBP_INT(ttl),
-		DBP_CSTR(id), DBP_INT(gen),
-	};
-	struct db_param		 rp[] = {
-		DBP_STR((const char *)oldhash, SHA256_LEN), DBP_CSTR(id),
+		DBP_STR((const char *)newhash, SHA256_LEN), DBP_CSTR(client),
+		DBP_INT(ttl), DBP_CSTR(id), DBP_INT(gen),
 	};
 	unsigned long long	 n = 0;
 	enum ierr		 e;
 
-	/* The guarded UPDATE decides the race; the loser inserts nothing. */
-	*won = false;
-	if ((e = db_exec(db, sql, p, 4, &n)) != IERR_OK || n != 1)
-		return e;
-	if ((e = db_exec(db, retire, rp, 2, NULL)) == IERR_OK)
-		*won = true;
+	e = db_exec(db, sql, p, 5, &n);
+	*won = e == IERR_OK && n == 1;
 	return e;
 }
 

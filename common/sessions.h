@@ -65,13 +65,14 @@ enum ierr	sessions_create(struct db *, const struct session_new *);
 enum ierr	sessions_find_refresh(struct db *, const uint8_t hash[SHA256_LEN],
 		    struct session_ref *out);
 /*
- * Rotate if the generation is still gen; *won tells whether it was.  The
- * token being retired (oldhash) is remembered for replay detection.  Run
- * it inside a transaction (db_begin): its two statements belong together.
+ * Rotate if the generation is still gen; *won tells whether it was.  One
+ * statement, atomic by itself: the database's trigger (migration 0009)
+ * keeps the retired token for replay detection and writes the audit row
+ * of the refresh from client.
  */
 enum ierr	sessions_rotate(struct db *, const char *id, long long gen,
-		    const uint8_t oldhash[SHA256_LEN],
-		    const uint8_t newhash[SHA256_LEN], unsigned ttl, bool *won);
+		    const uint8_t newhash[SHA256_LEN], const char *client,
+		    unsigned ttl, bool *won);
 enum ierr	sessions_revoke(struct db *, const char *id, const char *reason);
 /* Revoke every active session of a user but keep_sid (may be NULL). */
 enum ierr	sessions_revoke_user(struct db *, const char *uid,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "b64.h"
 #include "bounds.h"
@@ -364,20 +365,22 @@ refresh_grant(struct req *r, const struct form *f)
 	}
 	if (refresh_new(&rt) == -1)
 		return IERR_INTERNAL;
-	/* The rotation and its audit row: one transaction, one commit. */
-	if ((e = db_begin(r->w->db)) != IERR_OK)
+	if ((e = sessions_rotate(r->w->db, s.id, s.generation, rt.hash,
+	    r->client, cfg->refresh_token_ttl, &won)) != IERR_OK)
 		goto out;
-	if ((e = sessions_rotate(r->w->db, s.id, s.generation, hash, rt.hash,
-	    cfg->refresh_token_ttl, &won)) != IERR_OK || !won ||
-	    (e = req_audit(r, "token_refresh", "success", s.user_id, s.id,
-	    NULL)) != IERR_OK) {
-		db_rollback(r->w->db);
-		if (e == IERR_OK)	/* a concurrent refresh got there first */
-			e = invalid_refresh(r);
+	if (!won) {		/* a concurrent refresh got there first */
+		e = invalid_refresh(r);
 		goto out;
 	}
-	if ((e = db_commit(r->w->db)) == IERR_OK)
-		e = issue_pair(r, s.user_id, s.username, s.role, s.id, &rt);
+	{
+		/* Its row came with the rotation (sessions_rotate). */
+		struct audit_event	 a = { .event = "token_refresh",
+		    .outcome = "success", .user_id = s.user_id,
+		    .client = r->client, .session_id = s.id };
+
+		audit_log_line(&a, true);
+	}
+	e = issue_pair(r, s.user_id, s.username, s.role, s.id, &rt);
 out:
 	refresh_clear(&rt);
 	return e;
