@@ -10,6 +10,7 @@
 
 static const char	*log_prog = "genesis";
 static enum log_level	 log_min = LOG_LVL_INFO;
+static pid_t		 log_pid;	/* getpid() is a system call each time */
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
@@ -33,6 +34,7 @@ log_init(const char *prog, enum log_level min)
 {
 	log_prog = prog;
 	log_min = min;
+	log_pid = getpid();
 }
 
 int
@@ -88,7 +90,7 @@ log_event(enum log_level lvl, const char *event,
 	jsonw_kv_str(&w, "ts", stamp);
 	jsonw_kv_str(&w, "level", level_names[lvl]);
 	jsonw_kv_str(&w, "prog", log_prog);
-	jsonw_kv_int(&w, "pid", getpid());
+	jsonw_kv_int(&w, "pid", log_pid != 0 ? log_pid : getpid());
 	jsonw_kv_str(&w, "event", event);
 	for (i = 0; i < n; i++) {
 		if (f[i].key >= LK__MAX)
