@@ -42,6 +42,7 @@ struct jwt_key {
 	 * request pays for neither the JSON nor OpenSSL's per-call setup.
 	 */
 	char		*header_b64;
+	size_t		 header_len;
 	EVP_PKEY_CTX	*verify;
 };
 
@@ -104,9 +105,9 @@ jwt_thumbprint(const char *n_b64, const char *e_b64, char out[KID_LEN + 1])
 	return 0;
 }
 
-/* base64url of the header of the tokens key kid signs. */
+/* base64url of the header of the tokens key kid signs, and its length. */
 static char *
-encoded_header(const char *kid)
+encoded_header(const char *kid, size_t *len)
 {
 	struct jsonw	 h;
 	char		*out = NULL;
@@ -119,7 +120,7 @@ encoded_header(const char *kid)
 	jsonw_obj_close(&h);
 	if (jsonw_text(&h) != NULL &&
 	    (out = malloc(B64_ENCODED_SIZE(h.len))) != NULL)
-		b64_encode(B64_URL, (const uint8_t *)h.buf, h.len, out);
+		*len = b64_encode(B64_URL, (const uint8_t *)h.buf, h.len, out);
 	jsonw_clear(&h);
 	return out;
 }
@@ -218,7 +219,7 @@ add_key(struct jwt_keys *ks, const char *cfgkey, const char *path,
 	if ((k->n_b64 = bn_b64url(pkey, OSSL_PKEY_PARAM_RSA_N)) == NULL ||
 	    (k->e_b64 = bn_b64url(pkey, OSSL_PKEY_PARAM_RSA_E)) == NULL ||
 	    jwt_thumbprint(k->n_b64, k->e_b64, k->kid) == -1 ||
-	    (k->header_b64 = encoded_header(k->kid)) == NULL ||
+	    (k->header_b64 = encoded_header(k->kid, &k->header_len)) == NULL ||
 	    (k->verify = verify_ctx(pkey, ks->sha256)) == NULL) {
 		snprintf(err, errsz, "%s: '%s': cannot read the key", cfgkey, path);
 		return -1;
@@ -370,7 +371,7 @@ jwt_sign(const struct jwt_keys *ks, const char *iss, const char *aud,
 	jsonw_obj_close(&p);
 
 	if (jsonw_text(&p) == NULL || (out = malloc(cap)) == NULL ||
-	    (len = strlen(k->header_b64)) + 1 >= cap)
+	    (len = k->header_len) + 1 >= cap)
 		goto done;
 	memcpy(out, k->header_b64, len);
 	out[len++] = '.';
@@ -474,7 +475,7 @@ header_key(const struct jwt_keys *ks, const char *h64, size_t n)
 	size_t			 i;
 
 	for (i = 0; i < ks->n; i++)
-		if (strlen(ks->k[i].header_b64) == n &&
+		if (ks->k[i].header_len == n &&
 		    memcmp(ks->k[i].header_b64, h64, n) == 0)
 			return &ks->k[i];
 	if ((h = part_doc(h64, n)) != NULL)
