@@ -500,6 +500,13 @@ signature_ok(const struct jwt_keys *ks, const struct jwt_key *k,
 	    EVP_PKEY_verify(k->verify, sig, (size_t)siglen, digest, dlen) == 1;
 }
 
+bool
+jwt_claims_current(const struct jwt_claims *c, long long now)
+{
+	return now < c->exp + JWT_SKEW && c->nbf <= now + JWT_SKEW &&
+	    c->iat <= now + JWT_SKEW;
+}
+
 static bool
 claims_ok(struct json_doc *p, const char *iss, const char *aud,
     long long now, struct jwt_claims *c)
@@ -513,8 +520,7 @@ claims_ok(struct json_doc *p, const char *iss, const char *aud,
 	    !str_claim(p, "username", c->username, sizeof(c->username)) ||
 	    !str_claim(p, "role", c->role, sizeof(c->role)))
 		return false;
-	if (now >= c->exp + JWT_SKEW || c->nbf > now + JWT_SKEW ||
-	    c->iat > now + JWT_SKEW)
+	if (!jwt_claims_current(c, now))
 		return false;
 	return uuid_syntax_ok(c->sub, strlen(c->sub)) &&
 	    uuid_syntax_ok(c->sid, strlen(c->sid));

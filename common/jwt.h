@@ -13,6 +13,7 @@
 #ifndef IDENT_JWT_H
 #define IDENT_JWT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ierr.h"
@@ -64,6 +65,9 @@ char		*jwt_sign(const struct jwt_keys *, const char *iss,
 enum ierr	 jwt_verify(const struct jwt_keys *, const char *token,
 		    size_t len, const char *iss, const char *aud,
 		    long long now, struct jwt_claims *out);
+
+/* Whether verified claims are in their time limits (exp, nbf, iat) at now. */
+bool		 jwt_claims_current(const struct jwt_claims *, long long now);
 
 /* RFC 7638 thumbprint of an RSA key given as base64url n and e. */
 int		 jwt_thumbprint(const char *n_b64, const char *e_b64,

@@ -6,7 +6,7 @@
 
 #include "auth.h"
 #include "config.h"
-#include "jwt.h"
+#include "jwt_memo.h"
 #include "req.h"
 #include "sessions.h"
 #include "users.h"
@@ -68,7 +68,6 @@ load_principal(struct req *r, const struct jwt_claims *c)
 enum ierr
 authn_check(struct req *r)
 {
-	const struct config	*cfg = r->w->cfg;
 	struct jwt_claims	 c;
 	const char		*tok;
 	size_t			 len;
@@ -83,8 +82,8 @@ authn_check(struct req *r)
 	if (len >= 3 && memcmp(tok, "rt_", 3) == 0)
 		return unauthenticated(r, "Refresh token cannot be used as "
 		    "access token");
-	if (jwt_verify(r->w->keys, tok, len, cfg->jwt_issuer,
-	    cfg->jwt_audience, (long long)time(NULL), &c) != IERR_OK)
+	if (jwt_memo_verify(r->w->verified, tok, len, (long long)time(NULL),
+	    &c) != IERR_OK)
 		return unauthenticated(r, "Could not validate credentials");
 	/* The token alone is not enough: its session and user must live. */
 	e = load_principal(r, &c);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "db.h"
 #include "jwt.h"
+#include "jwt_memo.h"
 #include "limit.h"
 #include "metrics.h"
 #include "log.h"
@@ -139,7 +140,9 @@ start(struct worker *w, struct config *cfg, const char *path)
 	pp.t = cfg->argon2_iterations;
 	pp.p = cfg->argon2_parallelism;
 	if (db_library_init() == -1 || pwhash_init(&pp) == -1 ||
-	    (w->db = db_new(cfg, cfg->db_user, password)) == NULL)
+	    (w->db = db_new(cfg, cfg->db_user, password)) == NULL ||
+	    (w->verified = jwt_memo_new(w->keys, cfg->jwt_issuer,
+	    cfg->jwt_audience)) == NULL)
 		die_config("cannot initialise (out of memory?)");
 	secret_free(password);
 	w->cfg = cfg;
@@ -153,6 +156,7 @@ static void
 finish(struct worker *w, struct config *cfg)
 {
 	db_free(w->db);
+	jwt_memo_free(w->verified);
 	jwt_keys_free(w->keys);
 	shm_detach(w->shm);
 	cors_clear(&w->cors);

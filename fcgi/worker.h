@@ -9,12 +9,14 @@
 struct config;
 struct db;
 struct jwt_keys;
+struct jwt_memo;
 struct shm;
 
 struct worker {
 	const struct config	*cfg;
 	struct db		*db;
 	struct jwt_keys		*keys;
+	struct jwt_memo		*verified;	/* tokens already checked */
 	struct shm		*shm;
 	struct cors		 cors;
 	unsigned long		 served;

@@ -10,7 +10,7 @@ from e2elib import (RFC3339_Z_RE, Account, SESSION_FIELDS, api, assert_detail,
                     assert_json_response, assert_token_pair,
                     assert_unauthorized, body_of, conf_get, login_response, note_secret,
                     refresh_response, register_account, root_sql,
-                    shared_account, sql_quote, strong_password)
+                    shared_account, sql_quote, strong_password, WORKERS)
 
 INVALID_RT = "Invalid refresh token"
 
@@ -242,6 +242,26 @@ def test_admin_delete_kills_sessions():
     assert_dead(a, b)
     assert_detail(api("GET", "/users/%s" % a.id, shared_account("admin_main").access),
                   404, "User not found")
+
+
+def test_tokens_the_workers_remember_die_at_once():
+    """Each worker remembers the tokens it has verified (common/jwt_memo.c):
+    their signature, never whether their session and user still live."""
+    adm = shared_account("admin_main")
+    a, b, c = register_account(), register_account(), register_account()
+    uses = 5 * WORKERS  # new connections: each worker almost surely sees each token
+    for _ in range(uses):
+        assert_alive(a, b, c)
+        assert api("GET", "/users/me", a.access).status_code == 200
+    assert api("POST", "/logout", a.access).status_code == 200
+    r = api("POST", "/admin/users/%s/disable" % b.id, adm.access, json={"disabled": True})
+    assert r.status_code == 200, r.text
+    r = api("DELETE", "/users/%s" % c.id, adm.access)
+    assert r.status_code == 200, r.text
+    for _ in range(uses):
+        for x in (a, b, c):
+            assert_unauthorized(api("POST", "/token/validate", x.access))
+            assert_unauthorized(api("GET", "/users/me", x.access))
 
 
 # --- expiry (API.md, Refresh token; SECURITY.md C-T11) --------------------------------------
