@@ -45,6 +45,9 @@ usage(void)
 	    "  disable USER     disable USER and end every session of theirs\n"
 	    "  revoke-sessions USER\n"
 	    "                   end every session of USER\n"
+	    "  purge-sessions [DAYS]\n"
+	    "                   delete sessions that ended (revoked or expired)\n"
+	    "                   more than DAYS ago (default 30); audit rows stay\n"
 	    "  audit [--since YYYY-MM-DD[THH:MM:SS]] [--user USER]\n"
 	    "                   print audit_log rows, oldest first (at most 10000)\n"
 	    "  new-key PATH [BITS]\n"
@@ -299,6 +302,33 @@ cmd_user(const struct config *c, int argc, char *argv[])
 	return 0;
 }
 
+#define PURGE_DAYS	30	/* a month to look into an ended session */
+
+static int
+cmd_purge_sessions(const struct config *c, int argc, char *argv[])
+{
+	struct db		*db;
+	uint64_t		 days = PURGE_DAYS;
+	unsigned long long	 n = 0;
+	enum ierr		 e;
+
+	if (argc > 2 || (argc == 2 && parse_u64(argv[1], 0, 36500, &days) == -1))
+		usage();
+	db = open_db(c, false);
+	e = sessions_purge(db, (unsigned)days, &n);
+	/* Also when it stopped half-way: what went is gone. */
+	if (n > 0)
+		cli_audit(db, "sessions_purge", NULL);
+	db_free(db);
+	printf("%s: %llu session(s) deleted that ended more than %u day(s) "
+	    "ago\n", argv[0], n, (unsigned)days);
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot reach the database\n", PROG);
+		return 69;
+	}
+	return 0;
+}
+
 struct audit_row {
 	char	 at[32], event[41], outcome[17], uid[37], client[46], sid[37];
 	char	 details[1024];
@@ -419,6 +449,8 @@ main(int argc, char *argv[])
 	    strcmp(argv[0], "disable") == 0 ||
 	    strcmp(argv[0], "revoke-sessions") == 0)
 		rc = cmd_user(&cfg, argc, argv);
+	else if (strcmp(argv[0], "purge-sessions") == 0)
+		rc = cmd_purge_sessions(&cfg, argc, argv);
 	else if (strcmp(argv[0], "audit") == 0)
 		rc = cmd_audit(&cfg, argc, argv);
 	else

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -216,4 +217,73 @@ sessions_list(struct db *db, const char *uid,
 	};
 
 	return db_query(db, sql, p, 1, c, 6, list_row, &w, total);
+}
+
+#define ENDED_BEFORE "(revoked_at < UTC_TIMESTAMP() - INTERVAL ? DAY OR " \
+	"expires_at < UTC_TIMESTAMP() - INTERVAL ? DAY)"
+#define PURGE_BATCH	500
+#define TEXT(n)		#n
+#define NUMBER(n)	TEXT(n)
+
+struct purge_batch {
+	char	 id[37];
+	char	 ids[PURGE_BATCH][37];
+	size_t	 n;
+};
+
+static int
+purge_row(void *arg)
+{
+	struct purge_batch	*b = arg;
+
+	memcpy(b->ids[b->n++], b->id, sizeof(b->id));
+	return 0;
+}
+
+/*
+ * Batches found by a plain (non-locking) read in key order, then deleted
+ * one by one by key: a single DELETE would have to scan the table and,
+ * under REPEATABLE READ, lock every row it passes, live sessions too.
+ */
+enum ierr
+sessions_purge(struct db *db, unsigned days, unsigned long long *count)
+{
+	static const char	 find[] = "SELECT id FROM sessions WHERE "
+	    "id > ? AND " ENDED_BEFORE " ORDER BY id LIMIT " NUMBER(PURGE_BATCH);
+	static const char	 del[] = "DELETE FROM sessions WHERE id = ? AND "
+	    ENDED_BEFORE;
+	struct purge_batch	*b;
+	char			 after[37] = "";
+	unsigned long long	 n;
+	enum ierr		 e = IERR_OK;
+	size_t			 i;
+
+	*count = 0;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return IERR_INTERNAL;
+	do {
+		struct db_param	 p[] = {
+			DBP_CSTR(after), DBP_INT(days), DBP_INT(days),
+		};
+		struct db_col	 c[] = { DBC_STR(b->id) };
+
+		b->n = 0;
+		if ((e = db_query(db, find, p, 3, c, 1, purge_row, b,
+		    NULL)) != IERR_OK)
+			break;
+		for (i = 0; i < b->n && e == IERR_OK; i++) {
+			struct db_param	 q[] = {
+				DBP_CSTR(b->ids[i]), DBP_INT(days),
+				DBP_INT(days),
+			};
+
+			n = 0;
+			e = db_exec(db, del, q, 3, &n);
+			*count += n;
+		}
+		if (b->n > 0)
+			memcpy(after, b->ids[b->n - 1], sizeof(after));
+	} while (e == IERR_OK && b->n == PURGE_BATCH);
+	free(b);
+	return e;
 }

@@ -87,6 +87,13 @@ enum ierr	sessions_revoke_own(struct db *, const char *uid,
  */
 enum ierr	sessions_principal(struct db *, const char *sid, const char *uid,
 		    struct principal *out);
+/*
+ * Delete the sessions that ended (revoked, or expired) more than days
+ * days ago, with their retired refresh tokens (ON DELETE CASCADE); the
+ * audit rows stay.  *count gets how many went.
+ */
+enum ierr	sessions_purge(struct db *, unsigned days,
+		    unsigned long long *count);
 /* Active sessions of uid (at most 100, newest first); fn per row. */
 enum ierr	sessions_list(struct db *, const char *uid,
 		    int (*fn)(void *arg, const struct session_view *),

@@ -8,7 +8,8 @@ import pytest
 
 from e2elib import (RFC3339_Z_RE, Account, SESSION_FIELDS, api, assert_detail,
                     assert_json_response, assert_token_pair,
-                    assert_unauthorized, body_of, conf_get, login_response, note_secret,
+                    assert_unauthorized, body_of, conf_get, dev_sh, login_response,
+                    note_secret,
                     refresh_response, register_account, root_sql,
                     shared_account, sql_quote, strong_password, WORKERS)
 
@@ -309,3 +310,59 @@ def test_expired_session_is_dead(column):
     assert_dead(a)
     body = body_of(api("GET", "/auth/sessions", a.another_session().access))
     assert a.sid not in [s["id"] for s in body["sessions"]]
+
+
+# --- purging ended sessions (genesis-admin purge-sessions) ----------------------------
+
+def count(sql):
+    return int(root_sql(sql, db="genesis")[0][0])
+
+
+def ended(sid, column, days):
+    root_sql("UPDATE sessions SET %s = UTC_TIMESTAMP() - INTERVAL %d DAY WHERE id = %s"
+             % (column, days, sql_quote(sid)), db="genesis")
+
+
+def purge(*args):
+    p = dev_sh("admin", "purge-sessions", *args)
+    return p.returncode, p.stdout.decode() + p.stderr.decode()
+
+
+def test_purge_deletes_only_sessions_that_ended_long_ago():
+    a = register_account()
+    revoked_long_ago, expired_long_ago, revoked_lately = (
+        a.another_session(), a.another_session(), a.another_session())
+    # A retired token of its own, which must go with it.
+    revoked_long_ago.take(assert_token_pair(refresh_response(revoked_long_ago.refresh)))
+    ended(revoked_long_ago.sid, "revoked_at", 31)
+    ended(expired_long_ago.sid, "expires_at", 31)
+    ended(revoked_lately.sid, "revoked_at", 2)
+    sid = sql_quote(revoked_long_ago.sid)
+    assert count("SELECT COUNT(*) FROM retired_refresh_tokens WHERE session_id = %s" % sid) == 1
+    audit_rows = count("SELECT COUNT(*) FROM audit_log WHERE session_id = %s" % sid)
+    assert audit_rows >= 2  # its login and its refresh
+
+    rc, out = purge()
+    assert rc == 0, out
+    assert "ended more than 30 day(s) ago" in out, out
+    gone = lambda s: count("SELECT COUNT(*) FROM sessions WHERE id = %s" % sql_quote(s)) == 0
+    assert gone(revoked_long_ago.sid) and gone(expired_long_ago.sid)
+    assert not gone(revoked_lately.sid) and not gone(a.sid)
+    assert count("SELECT COUNT(*) FROM retired_refresh_tokens WHERE session_id = %s" % sid) == 0
+    assert count("SELECT COUNT(*) FROM audit_log WHERE session_id = %s" % sid) == audit_rows
+    assert count("SELECT COUNT(*) FROM audit_log WHERE event = 'sessions_purge'") >= 1
+    # The deleted session's tokens stay dead; the live one lives.
+    assert_unauthorized(refresh_response(revoked_long_ago.refresh), INVALID_RT)
+    assert_unauthorized(api("GET", "/users/me", revoked_long_ago.access))
+    assert_alive(a)
+
+    rc, out = purge("1")
+    assert rc == 0, out
+    assert gone(revoked_lately.sid) and not gone(a.sid)
+
+
+@pytest.mark.parametrize("days", ["-1", "x", "36501", "1 2"])
+def test_purge_refuses_a_bad_count_of_days(days):
+    rc, out = purge(*days.split())
+    assert rc == 64, out
+    assert "usage" in out
