@@ -36,7 +36,7 @@ void		 jwt_memo_free(struct jwt_memo *);
 enum ierr	 jwt_memo_verify(struct jwt_memo *, const char *token,
 		    size_t len, long long now, struct jwt_claims *out);
 
-/* How many verifications the memo answered (for tests and metrics). */
+/* How many verifications the memo answered (the unit test reads it). */
 unsigned long	 jwt_memo_hits(const struct jwt_memo *);
 
 #endif

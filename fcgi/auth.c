@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include "auth.h"
-#include "config.h"
 #include "jwt_memo.h"
 #include "req.h"
 #include "sessions.h"
