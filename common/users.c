@@ -363,7 +363,13 @@ struct admin_tx {
 static enum ierr
 admin_body(struct db *db, void *arg)
 {
-	/* Locking the active admins serialises two admins demoting each other. */
+	/*
+	 * The guard row makes two of these conflict on a Galera cluster too
+	 * (migration 0010); locking the active admins serialises two admins
+	 * demoting each other on one server.
+	 */
+	static const char	 guard_sql[] = "UPDATE write_guards SET "
+	    "generation = generation + 1 WHERE name = 'admins'";
 	static const char	 admins_sql[] = "SELECT COUNT(*) FROM users "
 	    "WHERE role = 'admin' AND disabled = 0 FOR UPDATE";
 	static const char	 target_sql[] = "SELECT role = 'admin', disabled "
@@ -375,7 +381,8 @@ admin_body(struct db *db, void *arg)
 	size_t			 rows;
 	enum ierr		 e;
 
-	if ((e = db_query(db, admins_sql, NULL, 0, admins, 1, NULL, NULL,
+	if ((e = db_exec(db, guard_sql, NULL, 0, NULL)) != IERR_OK ||
+	    (e = db_query(db, admins_sql, NULL, 0, admins, 1, NULL, NULL,
 	    NULL)) != IERR_OK || (e = db_query(db, target_sql, p, 1, target, 2,
 	    NULL, NULL, &rows)) != IERR_OK)
 		return e;
