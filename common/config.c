@@ -40,6 +40,7 @@ static const struct key_def keys[] = {
 	K_STR(db_password_file),
 	K_UINT(db_connect_timeout, 1, 60),
 	K_UINT(db_rw_timeout, 1, 600),
+	K_BOOL(db_causal_reads),
 	K_STR(migrate_db_user),
 	K_STR(migrate_db_password_file),
 	K_STR(db_service_account),

@@ -25,6 +25,7 @@ struct config {
 	char		*db_password_file;
 	unsigned	 db_connect_timeout;	/* seconds */
 	unsigned	 db_rw_timeout;		/* seconds */
+	bool		 db_causal_reads;	/* Galera: wsrep_sync_wait = 1 */
 	/* genesis-admin migrate: the schema owner's account */
 	char		*migrate_db_user;
 	char		*migrate_db_password_file;

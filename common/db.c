@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -15,6 +16,8 @@
 #define STMT_CACHE	64
 #define MAX_BINDS	40
 #define RECONNECT_PAUSE	1	/* seconds between failed connects */
+#define MAX_HOSTS	8	/* servers in db_host */
+#define CONFLICT_TRIES	5	/* runs of a statement or transaction */
 
 struct stmt_slot {
 	const char	*sql;
@@ -23,10 +26,14 @@ struct stmt_slot {
 
 struct db {
 	MYSQL		*my;
-	char		*host, *socket, *user, *password, *name;
+	char		*hostlist, *socket, *user, *password, *name;
+	char		*hosts[MAX_HOSTS];
+	size_t		 nhosts;
 	unsigned	 port, connect_timeout, rw_timeout;
 	time_t		 next_connect;
 	bool		 in_tx;
+	bool		 causal_reads;
+	bool		 conflict;	/* the last error lost a conflict */
 	struct stmt_slot cache[STMT_CACHE];
 	size_t		 ncache;
 	char		 dup_key[65];
@@ -56,6 +63,23 @@ dup_or_null(const char *s, bool *fail)
 	return d;
 }
 
+/* "a, b,c" -> hosts a, b and c (in place). */
+static void
+split_hosts(struct db *db)
+{
+	char	*h, *next;
+
+	for (h = db->hostlist; h != NULL && db->nhosts < MAX_HOSTS; h = next) {
+		if ((next = strchr(h, ',')) != NULL)
+			*next++ = '\0';
+		while (*h == ' ' || *h == '\t')
+			h++;
+		h[strcspn(h, " \t")] = '\0';
+		if (*h != '\0')
+			db->hosts[db->nhosts++] = h;
+	}
+}
+
 struct db *
 db_new(const struct config *c, const char *user, const char *password)
 {
@@ -64,7 +88,7 @@ db_new(const struct config *c, const char *user, const char *password)
 
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
-	db->host = dup_or_null(c->db_host, &fail);
+	db->hostlist = dup_or_null(c->db_host, &fail);
 	db->socket = dup_or_null(c->db_socket, &fail);
 	db->name = dup_or_null(c->db_name, &fail);
 	db->user = dup_or_null(user, &fail);
@@ -72,10 +96,12 @@ db_new(const struct config *c, const char *user, const char *password)
 	db->port = c->db_port;
 	db->connect_timeout = c->db_connect_timeout;
 	db->rw_timeout = c->db_rw_timeout;
+	db->causal_reads = c->db_causal_reads;
 	if (fail) {
 		db_free(db);
 		return NULL;
 	}
+	split_hosts(db);
 	return db;
 }
 
@@ -99,7 +125,7 @@ db_free(struct db *db)
 	if (db == NULL)
 		return;
 	disconnect(db);
-	free(db->host);
+	free(db->hostlist);
 	free(db->socket);
 	free(db->name);
 	free(db->user);
@@ -120,36 +146,76 @@ log_db_error(const char *event, unsigned errnum, const char *msg)
 	log_event(LOG_LVL_WARN, event, LOG_FIELDS(f));
 }
 
+/*
+ * On a Galera node that is not part of the primary component (cut off,
+ * or still joining) every query fails with 1047; only a query tells.
+ */
+static bool
+node_ready(MYSQL *my)
+{
+	MYSQL_RES	*res;
+
+	if (mysql_query(my, "SELECT 1") != 0)
+		return false;
+	if ((res = mysql_store_result(my)) != NULL)
+		mysql_free_result(res);
+	return true;
+}
+
+static MYSQL *
+connect_to(struct db *db, const char *host)
+{
+	MYSQL		*my;
+	unsigned	 ct = db->connect_timeout, rw = db->rw_timeout;
+
+	if ((my = mysql_init(NULL)) == NULL)
+		return NULL;
+	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &rw);
+	mysql_options(my, MYSQL_OPT_WRITE_TIMEOUT, &rw);
+	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/*
+	 * Causal reads: on a Galera cluster a read waits until this node has
+	 * applied every write set committed anywhere before it started, so a
+	 * session revoked or a user disabled through another host is seen.
+	 */
+	mysql_options(my, MYSQL_INIT_COMMAND, db->causal_reads ?
+	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
+	    "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', "
+	    "wsrep_sync_wait = 1" :
+	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
+	    "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'");
+	if (mysql_real_connect(my, host, db->user, db->password, db->name,
+	    db->port, db->socket, CLIENT_FOUND_ROWS) == NULL ||
+	    (db->nhosts > 1 && !node_ready(my))) {
+		log_db_error("db_connect_failed", mysql_errno(my),
+		    mysql_error(my));
+		mysql_close(my);
+		return NULL;
+	}
+	return my;
+}
+
+/* The first server of db_host that answers, in the order given. */
 static enum ierr
 ensure_connected(struct db *db)
 {
-	MYSQL		*my;
 	time_t		 now = time(NULL);
-	unsigned	 ct = db->connect_timeout, rw = db->rw_timeout;
+	size_t		 i;
 
 	if (db->my != NULL)
 		return IERR_OK;
 	/* While the server is down, answer at once instead of retrying. */
 	if (now < db->next_connect)
 		return IERR_UNAVAILABLE;
-	if ((my = mysql_init(NULL)) == NULL)
-		return IERR_INTERNAL;
-	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
-	mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &rw);
-	mysql_options(my, MYSQL_OPT_WRITE_TIMEOUT, &rw);
-	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(my, MYSQL_INIT_COMMAND,
-	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
-	    "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'");
-	if (mysql_real_connect(my, db->host, db->user, db->password, db->name,
-	    db->port, db->socket, CLIENT_FOUND_ROWS) == NULL) {
-		log_db_error("db_connect_failed", mysql_errno(my),
-		    mysql_error(my));
-		mysql_close(my);
+	if (db->nhosts == 0)
+		db->my = connect_to(db, NULL);
+	for (i = 0; i < db->nhosts && db->my == NULL; i++)
+		db->my = connect_to(db, db->hosts[i]);
+	if (db->my == NULL) {
 		db->next_connect = now + RECONNECT_PAUSE;
 		return IERR_UNAVAILABLE;
 	}
-	db->my = my;
 	return IERR_OK;
 }
 
@@ -157,8 +223,28 @@ ensure_connected(struct db *db)
 static bool
 is_connection_error(unsigned e)
 {
+	/* 1047: a Galera node out of the primary component; try another. */
 	return (e >= 2000 && e < 3000) || e == ER_SERVER_SHUTDOWN ||
-	    e == ER_CONNECTION_KILLED || e == ER_QUERY_INTERRUPTED;
+	    e == ER_CONNECTION_KILLED || e == ER_QUERY_INTERRUPTED ||
+	    e == ER_UNKNOWN_COM_ERROR;
+}
+
+/*
+ * A deadlock, or on Galera a transaction that lost certification to one
+ * committed first on another node: the server has rolled the whole
+ * transaction back, so running it again from the start is safe.
+ */
+static bool
+is_conflict(unsigned e)
+{
+	return e == ER_LOCK_DEADLOCK;
+}
+
+/* A little longer after each lost conflict, so the winner gets through. */
+static void
+conflict_pause(int tries)
+{
+	usleep((useconds_t)(1000 * tries + (getpid() % 7) * 300));
 }
 
 /*
@@ -180,6 +266,11 @@ classify(struct db *db, unsigned e, const char *msg)
 	const char	*k, *end;
 	size_t		 n;
 
+	db->conflict = is_conflict(e);
+	if (db->conflict) {
+		log_db_error("db_conflict", e, msg);
+		return IERR_UNAVAILABLE;
+	}
 	if (e == ER_DUP_ENTRY) {
 		db->dup_key[0] = '\0';
 		if ((k = strstr(msg, "for key '")) != NULL) {
@@ -353,7 +444,7 @@ run(struct db *db, const char *sql, const struct db_param *params,
 	unsigned long	 lens[MAX_BINDS];
 	unsigned	 e = 0;
 	enum ierr	 ie;
-	int		 attempt;
+	int		 attempt, conflicts = 0;
 
 	if (np > MAX_BINDS || nc > MAX_BINDS)
 		return IERR_INTERNAL;
@@ -373,6 +464,13 @@ run(struct db *db, const char *sql, const struct db_param *params,
 		    mysql_stmt_execute(st) != 0) {
 			e = mysql_stmt_errno(st);
 			ie = classify(db, e, mysql_stmt_error(st));
+			/* A statement on its own was rolled back whole. */
+			if (db->conflict && !db->in_tx &&
+			    ++conflicts < CONFLICT_TRIES) {
+				conflict_pause(conflicts);
+				attempt--;
+				continue;
+			}
 			if (attempt == 0 && !db->in_tx &&
 			    may_retry(e, true, cols != NULL))
 				continue;
@@ -459,6 +557,30 @@ db_rollback(struct db *db)
 	if (db->my != NULL)
 		mysql_rollback(db->my);
 	db->in_tx = false;
+}
+
+enum ierr
+db_tx(struct db *db, enum ierr (*body)(struct db *, void *), void *arg)
+{
+	enum ierr	 e;
+	int		 tries = 0;
+
+	for (;;) {
+		db->conflict = false;
+		if ((e = db_begin(db)) != IERR_OK)
+			return e;
+		/* A body that went on after a lost conflict is not committed. */
+		if ((e = body(db, arg)) == IERR_OK && !db->conflict)
+			e = db_commit(db);
+		else {
+			db_rollback(db);
+			if (e == IERR_OK)
+				e = IERR_UNAVAILABLE;
+		}
+		if (e == IERR_OK || !db->conflict || ++tries == CONFLICT_TRIES)
+			return e;
+		conflict_pause(tries);
+	}
 }
 
 enum ierr

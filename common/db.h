@@ -5,7 +5,14 @@
  * connection and SQL must be a string literal.  The connection is made
  * lazily and remade after the server restarts; while it cannot be made,
  * calls fail fast with IERR_UNAVAILABLE (a failed connect is not retried
- * for a second).
+ * for a second).  db_host may name several servers (a Galera cluster):
+ * each connect tries them in order and keeps the first that answers and
+ * is ready.
+ *
+ * A statement on its own that loses a conflict (deadlock, or a Galera
+ * write set certified first on another node: error 1213) is run again,
+ * a few times; in a transaction only the whole transaction can be, which
+ * db_tx does.
  */
 #ifndef IDENT_DB_H
 #define IDENT_DB_H
@@ -91,6 +98,17 @@ const char	*db_dup_key(const struct db *);
 enum ierr	 db_begin(struct db *);
 enum ierr	 db_commit(struct db *);
 void		 db_rollback(struct db *);
+
+/*
+ * body(db, arg) in a transaction, committed if it returns IERR_OK and
+ * rolled back if not.  A transaction that loses a conflict (at any
+ * statement or at COMMIT) was rolled back by the server and runs again
+ * from the start, up to 5 times: body must do nothing outside the
+ * database that a second run would repeat.  Returns body's error, or
+ * COMMIT's.
+ */
+enum ierr	 db_tx(struct db *, enum ierr (*body)(struct db *, void *),
+		    void *arg);
 
 /*
  * Run a whole SQL script (several statements) as it stands; only for the

@@ -263,9 +263,14 @@ users_find(struct db *db, bool by_email, const char *value, size_t len,
 	return user_by(db, by_email ? sql_email : sql_name, p, 1, u);
 }
 
-enum ierr
-users_update(struct db *db, const char *id, const struct user_change *c,
-    bool *email_clash)
+struct update_tx {
+	const char		*id;
+	const struct user_change *c;
+	bool			*email_clash;
+};
+
+static enum ierr
+update_body(struct db *db, void *arg)
 {
 	/* One fixed statement: IF(changed, new, old) for each column. */
 	static const char	 sql[] =
@@ -274,32 +279,37 @@ users_update(struct db *db, const char *id, const struct user_change *c,
 	    "last_modified = UTC_TIMESTAMP() WHERE id = ?";
 	static const char	 profile_sql[] =
 	    "UPDATE profiles SET email = ? WHERE user_id = ?";
+	const struct update_tx	*t = arg;
+	const struct user_change *c = t->c;
 	struct db_param		 p[] = {
 		DBP_INT(c->username != NULL),
 		c->username != NULL ? DBP_STR(c->username, c->usernamelen) : DBP_NUL,
 		DBP_INT(c->email != NULL),
 		c->email != NULL ? DBP_STR(c->email, c->emaillen) : DBP_NUL,
-		DBP_INT(c->hash != NULL), DBP_CSTR(c->hash), DBP_CSTR(id),
+		DBP_INT(c->hash != NULL), DBP_CSTR(c->hash), DBP_CSTR(t->id),
 	};
 	struct db_param		 pp[] = {
 		c->email != NULL ? DBP_STR(c->email, c->emaillen) : DBP_NUL,
-		DBP_CSTR(id),
+		DBP_CSTR(t->id),
 	};
 	enum ierr		 e;
 
-	if ((e = db_begin(db)) != IERR_OK)
-		return e;
 	e = db_exec(db, sql, p, 7, NULL);
 	/* The profile's email is the account's (API.md). */
 	if (e == IERR_OK && c->email != NULL)
 		e = db_exec(db, profile_sql, pp, 2, NULL);
 	if (e == IERR_DUPLICATE)
-		*email_clash = strcmp(db_dup_key(db), "username") != 0;
-	if (e != IERR_OK) {
-		db_rollback(db);
-		return e;
-	}
-	return db_commit(db);
+		*t->email_clash = strcmp(db_dup_key(db), "username") != 0;
+	return e;
+}
+
+enum ierr
+users_update(struct db *db, const char *id, const struct user_change *c,
+    bool *email_clash)
+{
+	struct update_tx	 t = { id, c, email_clash };
+
+	return db_tx(db, update_body, &t);
 }
 
 /* Does applying op to a user of this role and state remove an admin? */
@@ -345,41 +355,51 @@ apply_admin_op(struct db *db, const char *id, enum users_admin_op op)
 	return IERR_INTERNAL;
 }
 
-enum ierr
-users_admin(struct db *db, const char *id, enum users_admin_op op)
+struct admin_tx {
+	const char		*id;
+	enum users_admin_op	 op;
+};
+
+static enum ierr
+admin_body(struct db *db, void *arg)
 {
-	/* Locking the active admins serialises two admins demoting each other. */
+	/*
+	 * The guard row makes two of these conflict on a Galera cluster too
+	 * (migration 0010); locking the active admins serialises two admins
+	 * demoting each other on one server.
+	 */
+	static const char	 guard_sql[] = "UPDATE write_guards SET "
+	    "generation = generation + 1 WHERE name = 'admins'";
 	static const char	 admins_sql[] = "SELECT COUNT(*) FROM users "
 	    "WHERE role = 'admin' AND disabled = 0 FOR UPDATE";
 	static const char	 target_sql[] = "SELECT role = 'admin', disabled "
 	    "FROM users WHERE id = ? FOR UPDATE";
-	struct db_param		 p[] = { DBP_CSTR(id) };
+	const struct admin_tx	*t = arg;
+	struct db_param		 p[] = { DBP_CSTR(t->id) };
 	struct db_col		 admins[] = { DBC_INT };
 	struct db_col		 target[] = { DBC_INT, DBC_INT };
 	size_t			 rows;
 	enum ierr		 e;
 
-	if ((e = db_begin(db)) != IERR_OK)
-		return e;
-	if ((e = db_query(db, admins_sql, NULL, 0, admins, 1, NULL, NULL,
+	if ((e = db_exec(db, guard_sql, NULL, 0, NULL)) != IERR_OK ||
+	    (e = db_query(db, admins_sql, NULL, 0, admins, 1, NULL, NULL,
 	    NULL)) != IERR_OK || (e = db_query(db, target_sql, p, 1, target, 2,
 	    NULL, NULL, &rows)) != IERR_OK)
-		goto fail;
-	if (rows == 0) {
-		e = IERR_NOT_FOUND;
-		goto fail;
-	}
-	if (removes_admin(op, target[0].i != 0, target[1].i != 0) &&
-	    admins[0].i <= 1) {
-		e = IERR_CONFLICT;
-		goto fail;
-	}
-	if ((e = apply_admin_op(db, id, op)) != IERR_OK)
-		goto fail;
-	return db_commit(db);
-fail:
-	db_rollback(db);
-	return e;
+		return e;
+	if (rows == 0)
+		return IERR_NOT_FOUND;
+	if (removes_admin(t->op, target[0].i != 0, target[1].i != 0) &&
+	    admins[0].i <= 1)
+		return IERR_CONFLICT;
+	return apply_admin_op(db, t->id, t->op);
+}
+
+enum ierr
+users_admin(struct db *db, const char *id, enum users_admin_op op)
+{
+	struct admin_tx		 t = { id, op };
+
+	return db_tx(db, admin_body, &t);
 }
 
 enum ierr

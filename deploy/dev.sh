@@ -6,6 +6,9 @@
 #   deploy/dev.sh down          stop what 'up' started (by pid files)
 #   deploy/dev.sh test          unit tests, then the end-to-end suites
 #                               against a throwaway stack of their own
+#   deploy/dev.sh test-multihost  two hosts on a Galera cluster
+#                               (tests/multihost/run; in 'test' too
+#                               when GENESIS_MULTIHOST=1)
 #   deploy/dev.sh admin ARGS    genesis-admin ARGS against the dev stack
 #   deploy/dev.sh status        what is running
 #
@@ -434,7 +437,12 @@ run_e2e() {	# suite-name [pytest args...]
 		/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$xml" \
 		"$@" "$ROOT/tests/e2e" >&2 || true
 	[ -s "$xml" ] || { count 0 1; return; }
-	read -r p f < <(/usr/bin/python3 - "$xml" <<-'PY'
+	count_junit "e2e ($name)" "$xml"
+}
+
+count_junit() {	# what junit-xml
+	local p f
+	read -r p f < <(/usr/bin/python3 - "$2" <<-'PY'
 		import sys, xml.etree.ElementTree as ET
 		r = ET.parse(sys.argv[1]).getroot()
 		s = r if r.tag == "testsuite" else r.find("testsuite")
@@ -442,8 +450,18 @@ run_e2e() {	# suite-name [pytest args...]
 		print(t - f - e - k, f + e)
 	PY
 	)
-	say "e2e ($name): $p passed, $f failed"
+	say "$1: $p passed, $f failed"
 	count "$p" "$f"
+}
+
+# Two application hosts on a three-node Galera cluster, on its own ports.
+run_multihost() {
+	local xml=$ROOT/var/multihost/results.xml
+	say "multi-host suite (tests/multihost/run)"
+	rm -f "$xml"
+	"$ROOT/tests/multihost/run" test || true
+	[ -s "$xml" ] || { count 0 1; return; }
+	count_junit "multi-host" "$xml"
 }
 
 # A check of the run's own output, counted as one test.
@@ -550,20 +568,26 @@ cmd_test() {
 		check "no sanitizer report in the logs" no_sanitizer_reports
 		unset ASAN_OPTIONS UBSAN_OPTIONS
 	fi
+	# 5. GENESIS_MULTIHOST=1: two hosts on a Galera cluster.
+	[ "${GENESIS_MULTIHOST:-0}" = 1 ] && run_multihost
 	trap - EXIT
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
 }
 
+# Sourced (tests/multihost/run): the functions only.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 case "${1:-}" in
 up)	cmd_up ;;
 down)	cmd_down ;;
 test)	cmd_test ;;
+test-multihost) exec "$ROOT/tests/multihost/run" test ;;
 admin)	shift; cmd_admin "$@" ;;
 status)	cmd_status ;;
 # Used by the end-to-end tests on their own stack (GENESIS_VAR set).
 db-stop)	set_paths; VAR=$(readlink -f "$VAR"); db_stop ;;
 db-start)	set_paths; VAR=$(readlink -f "$VAR"); db_start ;;
 workers-restart) set_paths; VAR=$(readlink -f "$VAR"); workers_stop; workers_start ;;
-*)	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
+*)	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
 esac

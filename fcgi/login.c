@@ -122,6 +122,36 @@ pair_key(const struct req *r, const struct login_user *u, bool found,
 	return n + (size_t)snprintf(out + n, cap - n, "|%s", client);
 }
 
+struct failure_tx {
+	struct req		*r;
+	const struct login_user	*u;
+	const char		*reason;
+	bool			 pair_locked;
+	bool			 account_locked;
+};
+
+static enum ierr
+failure_body(struct db *db, void *arg)
+{
+	struct failure_tx	*t = arg;
+	struct req		*r = t->r;
+	const struct config	*cfg = r->w->cfg;
+	const char		*uid = t->u->id;
+	enum ierr		 e;
+
+	if ((e = users_login_failed(db, uid, cfg->account_lockout_threshold,
+	    cfg->account_lockout_seconds, &t->account_locked)) != IERR_OK ||
+	    (e = req_audit(r, "login", "failure", uid, NULL,
+	    t->reason)) != IERR_OK ||
+	    (t->pair_locked && (e = req_audit(r, "lockout", "address", uid,
+	    NULL, "consecutive_failures")) != IERR_OK))
+		return e;
+	if (t->account_locked)
+		e = req_audit(r, "lockout", "account", uid, NULL,
+		    "consecutive_failures");
+	return e;
+}
+
 /* A failure: count it everywhere it counts. */
 static enum ierr
 login_failed(struct req *r, const struct login_user *u, bool found,
@@ -130,8 +160,8 @@ login_failed(struct req *r, const struct login_user *u, bool found,
 	const struct config	*cfg = r->w->cfg;
 	struct lockout_rule	 rule = { cfg->lockout_threshold,
 	    cfg->lockout_base_seconds, cfg->lockout_max_seconds };
+	struct failure_tx	 t = { r, u, reason, false, false };
 	unsigned		 secs;
-	bool			 account_locked = false;
 	enum ierr		 e;
 
 	if ((secs = lockout_fail(r->w->shm, pair, pairlen, &rule)) > 0)
@@ -144,22 +174,10 @@ login_failed(struct req *r, const struct login_user *u, bool found,
 		return bad_credentials(r);
 	}
 	/* The count, the lock and their audit rows commit together. */
-	if ((e = db_begin(r->w->db)) != IERR_OK)
+	t.pair_locked = secs > 0;
+	if ((e = db_tx(r->w->db, failure_body, &t)) != IERR_OK)
 		return e;
-	if ((e = users_login_failed(r->w->db, u->id,
-	    cfg->account_lockout_threshold, cfg->account_lockout_seconds,
-	    &account_locked)) != IERR_OK ||
-	    (e = req_audit(r, "login", "failure", u->id, NULL,
-	    reason)) != IERR_OK ||
-	    (secs > 0 && (e = req_audit(r, "lockout", "address", u->id, NULL,
-	    "consecutive_failures")) != IERR_OK) ||
-	    (account_locked && (e = req_audit(r, "lockout", "account", u->id,
-	    NULL, "consecutive_failures")) != IERR_OK) ||
-	    (e = db_commit(r->w->db)) != IERR_OK) {
-		db_rollback(r->w->db);
-		return e;
-	}
-	if (account_locked)
+	if (t.account_locked)
 		metrics_inc(r->w, M_LOCKOUT);
 	return bad_credentials(r);
 }
@@ -188,6 +206,26 @@ rehash(struct req *r, const char *uid, const char *pw, size_t pwlen)
 	free(hash);
 }
 
+struct session_tx {
+	struct req		*r;
+	const struct session_new *s;
+	const char		*event;
+};
+
+static enum ierr
+session_body(struct db *db, void *arg)
+{
+	const struct session_tx	*t = arg;
+	enum ierr		 e;
+
+	if ((e = users_record_login(db, t->s->user_id,
+	    t->s->method)) != IERR_OK ||
+	    (e = sessions_create(db, t->s)) != IERR_OK)
+		return e;
+	return req_audit(t->r, t->event != NULL ? t->event : "login",
+	    "success", t->s->user_id, t->s->id, NULL);
+}
+
 enum ierr
 login_start_session(struct req *r, const struct login_user *u,
     const char *method, const char *event, char sid[37],
@@ -195,6 +233,7 @@ login_start_session(struct req *r, const struct login_user *u,
 {
 	const struct config	*cfg = r->w->cfg;
 	struct session_new	 s;
+	struct session_tx	 t = { r, &s, event };
 	char			 ua[256];
 	enum ierr		 e;
 
@@ -215,16 +254,8 @@ login_start_session(struct req *r, const struct login_user *u,
 	 * shared lock on it (the foreign key), and two logins that both held
 	 * that before asking for the row's write lock would deadlock.
 	 */
-	if ((e = db_begin(r->w->db)) != IERR_OK)
+	if ((e = db_tx(r->w->db, session_body, &t)) != IERR_OK)
 		return e;
-	if ((e = users_record_login(r->w->db, u->id, method)) != IERR_OK ||
-	    (e = sessions_create(r->w->db, &s)) != IERR_OK ||
-	    (e = req_audit(r, event != NULL ? event : "login", "success",
-	    u->id, sid, NULL)) != IERR_OK ||
-	    (e = db_commit(r->w->db)) != IERR_OK) {
-		db_rollback(r->w->db);
-		return e;
-	}
 	metrics_inc(r->w, M_LOGIN_SUCCESS);
 	return IERR_OK;
 }
