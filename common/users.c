@@ -365,7 +365,7 @@ admin_body(struct db *db, void *arg)
 {
 	/*
 	 * The guard row makes two of these conflict on a Galera cluster too
-	 * (migration 0010); locking the active admins serialises two admins
+	 * (migration 0013); locking the active admins serialises two admins
 	 * demoting each other on one server.
 	 */
 	static const char	 guard_sql[] = "UPDATE write_guards SET "
