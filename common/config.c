@@ -48,6 +48,7 @@ static const struct key_def keys[] = {
 	K_UINT(argon2_iterations, 1, 64),
 	K_UINT(argon2_parallelism, 1, 64),
 	K_STR(signing_key_file),
+	K_STR(client_secret_key_file),
 	K_STR(verify_key_files),
 	K_STR(jwt_issuer),
 	K_STR(jwt_audience),

@@ -36,6 +36,7 @@ struct config {
 	unsigned	 argon2_parallelism;
 	/* tokens */
 	char		*signing_key_file;	/* PEM RSA private key */
+	char		*client_secret_key_file;	/* HMAC key of client secrets */
 	char		*verify_key_files;	/* more PEM keys, comma-separated */
 	char		*jwt_issuer;
 	char		*jwt_audience;

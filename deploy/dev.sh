@@ -182,6 +182,7 @@ db_bootstrap() {
 	local svc owner
 	new_secret "$VAR/secrets/db_password" "$WORKER_USER"
 	new_secret "$VAR/secrets/migrate_db_password" root
+	new_secret "$VAR/secrets/client_secret_key" "$WORKER_USER"
 	svc=$(cat "$VAR/secrets/db_password")
 	owner=$(cat "$VAR/secrets/migrate_db_password")
 	sql_root <<-SQL
@@ -223,6 +224,7 @@ write_config() {
 		migrations_dir = $ROOT/migrations
 		signing_key_file = $VAR/secrets/signing_key.pem
 		verify_key_files = $VAR/secrets/verify_key.pem
+		client_secret_key_file = $VAR/secrets/client_secret_key
 		jwt_issuer = http://127.0.0.1:$PORT
 		jwt_audience = genesis
 		shm_name = $SHM_NAME

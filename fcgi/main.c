@@ -129,6 +129,13 @@ start(struct worker *w, struct config *cfg, const char *path)
 	if ((password = config_read_secret("db_password_file",
 	    cfg->db_password_file, "db_password", err, sizeof(err))) == NULL)
 		die_config(err);
+	if ((w->client_key = config_read_secret("client_secret_key_file",
+	    cfg->client_secret_key_file, "client_secret_key", err,
+	    sizeof(err))) == NULL)
+		die_config(err);
+	if ((w->client_keylen = strlen(w->client_key)) < 32)
+		die_config("client_secret_key_file: the key is shorter than 32 "
+		    "bytes");
 	if (geteuid() == 0)
 		die_config("refusing to run as root: start under spawn-fcgi -u");
 	/* After the root check: the segment must belong to the workers. */
@@ -155,6 +162,7 @@ start(struct worker *w, struct config *cfg, const char *path)
 static void
 finish(struct worker *w, struct config *cfg)
 {
+	secret_free(w->client_key);
 	db_free(w->db);
 	jwt_memo_free(w->verified);
 	jwt_keys_free(w->keys);

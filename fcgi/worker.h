@@ -19,6 +19,8 @@ struct worker {
 	struct jwt_memo		*verified;	/* tokens already checked */
 	struct shm		*shm;
 	struct cors		 cors;
+	char			*client_key;	/* client_secret_key */
+	size_t			 client_keylen;
 	unsigned long		 served;
 };
 
