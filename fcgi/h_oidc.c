@@ -241,7 +241,7 @@ end_browser(struct req *r, const char *cookie_hash_owner_sid)
 		(void)req_audit(r, "logout", "success", NULL,
 		    cookie_hash_owner_sid, "op_session");
 	}
-	cookie_clear(r);
+	cookie_clear(r, COOKIE_SESSION);
 	return e;
 }
 
@@ -274,7 +274,7 @@ h_logout_page(struct req *r)
 	if (logout_parse(r, &in) == -1)
 		return page_error(r, 400, "Something went wrong",
 		    "The sign-out request is malformed.");
-	have = cookie_get(r, cookie, hash) &&
+	have = cookie_get(r, COOKIE_SESSION, cookie, hash) &&
 	    (e = sessions_find_browser(r->w->db, hash, &bs)) == IERR_OK;
 	hint_ok = in.hint != NULL && jwt_verify_id_hint(r->w->keys, in.hint,
 	    in.hintlen, r->w->cfg->jwt_issuer, &hint) == IERR_OK;
