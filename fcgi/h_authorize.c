@@ -110,6 +110,7 @@ check_client(struct req *r, const struct form *f, struct client *c,
 		return false;
 	}
 	snprintf(q->client_id, sizeof(q->client_id), "%s", c->id);
+	r->audit_client = q->client_id;
 	snprintf(q->redirect_uri, sizeof(q->redirect_uri), "%s", uri);
 	return true;
 }
@@ -370,6 +371,7 @@ authorize(struct req *r, const char *params, size_t len)
 out:
 	form_clear(&f);
 	crypto_wipe(q, sizeof(*q));
+	r->audit_client = NULL;
 	free(q);
 	free(c);
 	return e;
@@ -402,8 +404,10 @@ pending(struct req *r, const char *id, struct oauth_request *q,
 	crypto_sha256(id, REQ_ID_LEN, hash);
 	if ((ge = oauth_request_get(r->w->db, hash, q)) == IERR_OK &&
 	    (ge = clients_get(r->w->db, q->client_id, c)) == IERR_OK &&
-	    c->is_active)
+	    c->is_active) {
+		r->audit_client = q->client_id;
 		return true;
+	}
 	if (ge == IERR_OK || ge == IERR_NOT_FOUND)
 		*e = page_error(r, 400, "This sign-in link has expired",
 		    "Go back to the application and sign in again.");
@@ -492,6 +496,7 @@ h_login_page(struct req *r)
 	form_clear(&f);
 done:
 	free(c);
+	r->audit_client = NULL;
 	free(q);
 	return e;
 }
@@ -575,6 +580,7 @@ done:
 	if (q != NULL)
 		crypto_wipe(q, sizeof(*q));
 	free(c);
+	r->audit_client = NULL;
 	free(q);
 	return e;
 }
@@ -653,6 +659,7 @@ out:
 	form_clear(&f);
 done:
 	free(c);
+	r->audit_client = NULL;
 	free(q);
 	return e;
 }
@@ -683,14 +690,14 @@ h_consent_submit(struct req *r)
 	decision = form_get(&f, "decision", NULL);
 	(void)oauth_request_drop(r->w->db, q->id_hash);
 	if (decision == NULL || strcmp(decision, "allow") != 0) {
-		(void)req_audit(r, "consent", "denied", who.uid, who.sid, c->id);
+		(void)req_audit(r, "consent", "denied", who.uid, who.sid, NULL);
 		e = op_redirect_error(r, 303, q, "access_denied",
 		    "the user denied the request");
 		goto out;
 	}
 	if ((e = oauth_grant_put(r->w->db, who.uid, c->id, q->scope)) != IERR_OK)
 		goto out;
-	(void)req_audit(r, "consent", "success", who.uid, who.sid, c->id);
+	(void)req_audit(r, "consent", "success", who.uid, who.sid, q->scope);
 	e = op_issue_code(r, 303, q, who.uid, who.sid, who.auth_time, who.amr);
 out:
 	form_clear(&f);
@@ -698,6 +705,7 @@ done:
 	if (q != NULL)
 		crypto_wipe(q, sizeof(*q));
 	free(c);
+	r->audit_client = NULL;
 	free(q);
 	return e;
 }
