@@ -3,8 +3,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "b64.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -39,6 +41,29 @@ crypto_sha256(const void *data, size_t n, uint8_t out[SHA256_LEN])
 	/* EVP_Digest with SHA-256 cannot fail short of memory corruption. */
 	if (EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) != 1)
 		abort();
+}
+
+void
+crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
+    uint8_t out[SHA256_LEN])
+{
+	unsigned int	 len = SHA256_LEN;
+
+	if (keylen > INT32_MAX ||
+	    HMAC(EVP_sha256(), key, (int)keylen, data, n, out, &len) == NULL)
+		abort();
+}
+
+int
+crypto_random_token(char *out, size_t nbytes)
+{
+	uint8_t	 raw[64];
+
+	if (nbytes > sizeof(raw) || crypto_random(raw, nbytes) == -1)
+		return -1;
+	b64_encode(B64_URL, raw, nbytes, out);
+	crypto_wipe(raw, sizeof(raw));
+	return 0;
 }
 
 int

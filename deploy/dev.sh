@@ -185,6 +185,7 @@ db_bootstrap() {
 	local svc owner
 	new_secret "$VAR/secrets/db_password" "$WORKER_USER"
 	new_secret "$VAR/secrets/migrate_db_password" root
+	new_secret "$VAR/secrets/client_secret_key" "$WORKER_USER"
 	svc=$(cat "$VAR/secrets/db_password")
 	owner=$(cat "$VAR/secrets/migrate_db_password")
 	sql_root <<-SQL
@@ -226,6 +227,10 @@ write_config() {
 		migrations_dir = $ROOT/migrations
 		signing_key_file = $VAR/secrets/signing_key.pem
 		verify_key_files = $VAR/secrets/verify_key.pem
+		client_secret_key_file = $VAR/secrets/client_secret_key
+		templates_dir = $ROOT/fcgi/templates
+		# Plain http on loopback: the OP's cookie drops __Host- and Secure.
+		op_cookie_secure = no
 		jwt_issuer = http://127.0.0.1:$PORT
 		jwt_audience = genesis
 		shm_name = $SHM_NAME

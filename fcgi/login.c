@@ -226,38 +226,73 @@ session_body(struct db *db, void *arg)
 	    "success", t->s->user_id, t->s->id, NULL);
 }
 
-enum ierr
-login_start_session(struct req *r, const struct login_user *u,
-    const char *method, const char *event, char sid[37],
-    struct refresh_token *rt)
+/* Record the login, create session s and its audit row: one commit. */
+static enum ierr
+start(struct req *r, const struct login_user *u, const char *event,
+    struct session_new *s)
 {
 	const struct config	*cfg = r->w->cfg;
-	struct session_new	 s;
-	struct session_tx	 t = { r, &s, event };
+	struct session_tx	 t = { r, s, event };
 	char			 ua[256];
 	enum ierr		 e;
 
-	if (crypto_uuid4(sid) == -1 || refresh_new(rt) == -1)
-		return IERR_INTERNAL;
 	user_agent(r, ua);
-	s.id = sid;
-	s.user_id = u->id;
-	s.hash = rt->hash;
-	s.ip = r->client;
-	s.user_agent = ua[0] != '\0' ? ua : NULL;
-	s.method = method;
-	s.ttl = cfg->refresh_token_ttl;
-	s.max_lifetime = cfg->session_max_lifetime;
+	s->user_id = u->id;
+	s->ip = r->client;
+	s->user_agent = ua[0] != '\0' ? ua : NULL;
+	s->ttl = cfg->refresh_token_ttl;
+	s->max_lifetime = cfg->session_max_lifetime;
 	/*
-	 * The login record, the session and its audit row: one transaction.
-	 * The user's row is updated first: inserting the session takes a
-	 * shared lock on it (the foreign key), and two logins that both held
-	 * that before asking for the row's write lock would deadlock.
+	 * The login record, the session and its audit row: one transaction,
+	 * run again whole if it loses a conflict (db_tx).  The user's row is
+	 * updated first: inserting the session takes a shared lock on it
+	 * (the foreign key), and two logins that both held that before
+	 * asking for the row's write lock would deadlock.
 	 */
 	if ((e = db_tx(r->w->db, session_body, &t)) != IERR_OK)
 		return e;
 	metrics_inc(r->w, M_LOGIN_SUCCESS);
 	return IERR_OK;
+}
+
+enum ierr
+login_start_session(struct req *r, const struct login_user *u,
+    const char *method, const char *event, char sid[37],
+    struct refresh_token *rt)
+{
+	struct session_new	 s;
+
+	memset(&s, 0, sizeof(s));
+	if (crypto_uuid4(sid) == -1 || refresh_new(rt) == -1)
+		return IERR_INTERNAL;
+	s.id = sid;
+	s.hash = rt->hash;
+	s.method = method;
+	return start(r, u, event, &s);
+}
+
+enum ierr
+login_start_browser(struct req *r, const struct login_user *u,
+    const char *method, const char *amr, const uint8_t cookie_hash[SHA256_LEN],
+    char sid[37])
+{
+	struct refresh_token	 unused;
+	struct session_new	 s;
+	enum ierr		 e;
+
+	memset(&s, 0, sizeof(s));
+	/* A browser session has no refresh token; its column wants a value. */
+	if (crypto_uuid4(sid) == -1 || refresh_new(&unused) == -1)
+		return IERR_INTERNAL;
+	s.id = sid;
+	s.hash = unused.hash;
+	s.method = method;
+	s.kind = "browser";
+	s.browser_hash = cookie_hash;
+	s.amr = amr;
+	e = start(r, u, "login", &s);
+	refresh_clear(&unused);
+	return e;
 }
 
 enum ierr

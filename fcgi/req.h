@@ -42,6 +42,7 @@ struct req {
 	struct principal	 who;		/* valid if authenticated */
 	struct user		 account;	/* who's row, for AUTH_ACCOUNT */
 	char			 target[37];	/* {id} of an AUTHZ_OWNER route */
+	const char		*audit_client;	/* the OP client the request is for */
 
 	/* respond */
 	int			 status;	/* of a success; 200 by default */
@@ -51,7 +52,8 @@ struct req {
 	const char		*detail;	/* overrides the error's default */
 	struct verrs		 errs;		/* the 422 list */
 	char			 allow[64];	/* for 405 */
-	char			 headers[1024];	/* extra response headers */
+	char			 headers[12288];	/* extra response headers: a Location may
+						   carry a 2000-byte URI and a state */
 	size_t			 headerslen;
 };
 

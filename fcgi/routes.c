@@ -2,9 +2,12 @@
  * The routing table: a new endpoint is one row here plus its handler.
  * Order matters where patterns overlap: /users/me before /users/{id}.
  */
+#include <stdbool.h>
+
 #include "bounds.h"
 #include "handlers.h"
 #include "metrics.h"
+#include "page.h"
 #include "router.h"
 
 #define J	BODY_JSON, MAX_BODY
@@ -16,6 +19,26 @@ const struct route routes[] = {
 	{ "GET",    "/health/ready",		h_health_ready,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/metrics",			h_metrics,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/.well-known/jwks.json",	h_jwks,		NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/.well-known/openid-configuration", h_discovery, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/.well-known/oauth-authorization-server", h_discovery, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+
+	/* The OpenID Provider (docs/OIDC.md). */
+	{ "GET",    "/oauth/authorize",		h_authorize,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/authorize",		h_authorize,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/oauth/login",		h_login_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/login",		h_login_submit,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
+	{ "GET",    "/oauth/consent",		h_consent_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/consent",		h_consent_submit, F, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/token",		h_oauth_token,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
+	{ "GET",    "/oauth/userinfo",		h_userinfo,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/userinfo",		h_userinfo,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/revoke",		h_oauth_revoke,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/introspect",	h_oauth_introspect, F, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/oauth/logout",		h_logout_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/logout",		h_logout_page,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/oauth/static/genesis.css", page_stylesheet, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/auth/grants",		h_grants_list,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "DELETE", "/auth/grants/{id}",	h_grants_revoke, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 
 	{ "POST",   "/token",			h_token,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
 	{ "POST",   "/refresh_token",		h_refresh,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
@@ -45,3 +68,15 @@ const struct route routes[] = {
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
+
+/*
+ * The routes whose clients speak OAuth 2.0: every error of theirs, those
+ * of the stages before the handler too, is RFC 6749 §5.2's
+ * {"error","error_description"} (docs/OIDC.md "Every error").
+ */
+bool
+route_oauth_errors(const struct route *r)
+{
+	return r->handler == h_oauth_token || r->handler == h_oauth_revoke ||
+	    r->handler == h_oauth_introspect;
+}
