@@ -4,7 +4,8 @@ POST /admin/clients/{id}/rotate-secret for anonymous callers, users and
 admins; every 422 of the body (each bad redirect URI shape among them);
 the secret shown once and stored as HMAC-SHA-256 under client_secret_key;
 rotation with and without grace; deletion and deactivation revoking the
-client's grants and sessions; the audit rows; keyset pages."""
+client's grants and sessions; the audit rows; keyset pages; and
+genesis-admin client add|list|show|rotate-secret|remove."""
 import base64
 import hashlib
 import hmac
@@ -17,7 +18,7 @@ import pytest
 
 from e2elib import (RFC3339_Z_RE, api, assert_422, assert_422_query,
                     assert_detail, assert_forbidden, assert_json_response,
-                    assert_unauthorized, body_of, conf_get,
+                    assert_unauthorized, body_of, conf_get, dev_sh,
                     note_secret, register_account, root_sql, shared_account,
                     sql_quote)
 
@@ -635,3 +636,86 @@ def test_pages(admin):
 ])
 def test_page_query_refused(admin, q, field):
     assert_422_query(api("GET", "/admin/clients?" + q, admin.access), field)
+
+
+# --- genesis-admin client ... --------------------------------------------------------------------
+
+def cli(*args):
+    p = dev_sh("admin", "client", *args)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def test_cli_add_list_show_rotate_remove():
+    name = "cli app %s" % uuid.uuid4().hex[:8]
+    rc, out, err = cli("add", name, "--redirect-uri", "https://cli.example.com/cb",
+                       "--redirect-uri", "http://127.0.0.1:8765/cb",
+                       "--scope", "openid", "--scope", "email",
+                       "--grant", "authorization_code", "--grant", "refresh_token",
+                       "--audience", "api", "--require-consent")
+    assert rc == 0, (rc, out, err)
+    m = re.match(r"^client_id\t(\S+)\nclient_secret\t([A-Za-z0-9_-]{43})\n$", out)
+    assert m, out
+    cid, secret = m.group(1), note_secret(m.group(2))
+    assert UUID4_RE.match(cid)
+    assert stored(cid)[0] == keyed_hash(secret)
+    rc, out, err = cli("show", cid)
+    assert rc == 0, err
+    c = assert_client(json.loads(out))
+    assert secret not in out
+    assert c["client_name"] == name and c["require_consent"] is True
+    assert c["redirect_uris"] == ["https://cli.example.com/cb", "http://127.0.0.1:8765/cb"]
+    assert c["allowed_scopes"] == ["openid", "email"]
+    assert c["grant_types"] == ["authorization_code", "refresh_token"]
+    assert c["allowed_audiences"] == ["api"]
+    rc, out, err = cli("list")
+    assert rc == 0, err
+    lines = [l.split("\t") for l in out.splitlines()]
+    assert lines[0][:2] == ["client_id", "client_name"]
+    assert [cid, name] in [l[:2] for l in lines]
+    assert secret not in out
+    rc, out, err = cli("rotate-secret", cid, "120")
+    assert rc == 0, err
+    m = re.match(r"^client_secret\t([A-Za-z0-9_-]{43})\n$", out)
+    assert m, out
+    new = note_secret(m.group(1))
+    h, prev, left = stored(cid)
+    assert h == keyed_hash(new) and prev == keyed_hash(secret) and 110 <= left <= 120
+    rc, out, err = cli("remove", cid)
+    assert rc == 0 and cid in out, (out, err)
+    assert stored(cid) is None
+    for event in ("client_create", "client_rotate_secret", "client_delete"):
+        rows = audit_rows(event, cid)
+        assert len(rows) == 1 and rows[0][0] == "success", (event, rows)
+    rc, out, err = cli("show", cid)
+    assert rc == 1 and "no client" in err
+
+
+def test_cli_public_and_refusals():
+    rc, out, err = cli("add", "cli public", "--redirect-uri", "http://localhost:9/cb",
+                       "--auth-method", "none")
+    assert rc == 0, err
+    m = re.match(r"^client_id\t(\S+)\n$", out)
+    assert m, out
+    cid = m.group(1)
+    assert stored(cid)[0] is None
+    rc, out, err = cli("rotate-secret", cid)
+    assert rc == 1 and "public" in err and out == ""
+    cli("remove", cid)
+    # The same checks as the API: 65 (EX_DATAERR) and the field named.
+    for args, field in (
+            (["add", "x", "--redirect-uri", "http://evil.example/cb"], "redirect_uris"),
+            (["add", "x", "--redirect-uri", "https://a.example/cb#f"], "redirect_uris"),
+            (["add", "x", "--redirect-uri", "https://a.example/cb", "--scope", "root"],
+             "allowed_scopes"),
+            (["add", "x"], "redirect_uris"),
+            (["add", "", "--redirect-uri", "https://a.example/cb"], "client_name")):
+        rc, out, err = cli(*args)
+        assert rc == 65 and field in err and out == "", (args, rc, out, err)
+    for args in (["rotate-secret", str(uuid.uuid4())], ["remove", str(uuid.uuid4())],
+                 ["show", "not-an-id"]):
+        rc, out, err = cli(*args)
+        assert rc == 1 and "no client" in err, (args, rc, err)
+    for args in (["rotate-secret", str(uuid.uuid4()), "86401"], ["add"], ["frobnicate"],
+                 ["add", "x", "--bogus"]):
+        rc, out, err = cli(*args)
+        assert rc == 64, (args, rc, err)
