@@ -740,3 +740,18 @@ def test_removal_ends_client_credentials(admin):
         r = oauth_token_cc(c["id"], c["client_secret"])
         assert r.status_code == 401 and body_of(r)["error"] == "invalid_client", r.text
         assert api("POST", "/token/validate", at).status_code == 401, how
+
+
+def test_client_token_cannot_manage_clients(admin):
+    """SECURITY.md C-T23: a token issued to a client drives no /admin route."""
+    if not token_endpoint_here():
+        pytest.skip("no POST /oauth/token on this branch")
+    c = create(admin, grant_types=["client_credentials"], redirect_uris=[])
+    r = oauth_token_cc(c["id"], c["client_secret"])
+    assert r.status_code == 200, r.text
+    at = note_secret(body_of(r)["access_token"])
+    for method, path, b in routes(c["id"]):
+        kw = {} if b is None else {"json": b}
+        r = api(method, path, at, **kw)
+        assert r.status_code == 403, (method, path, r.status_code, r.text)
+    assert stored(c["id"]) is not None
