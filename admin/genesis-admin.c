@@ -10,9 +10,13 @@
 
 #include "audit.h"
 #include "bounds.h"
+#include "client_policy.h"
+#include "clients.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "json.h"
+#include "jsonw.h"
 #include "log.h"
 #include "jwt.h"
 #include "migrate.h"
@@ -50,6 +54,18 @@ usage(void)
 	    "                   more than DAYS ago (default 30); audit rows stay\n"
 	    "  audit [--since YYYY-MM-DD[THH:MM:SS]] [--user USER]\n"
 	    "                   print audit_log rows, oldest first (at most 10000)\n"
+	    "  client add NAME [--redirect-uri URI]... [--post-logout-uri URI]...\n"
+	    "             [--scope S]... [--audience A]... [--grant G]...\n"
+	    "             [--auth-method M] [--require-pkce] [--require-consent]\n"
+	    "             [--inactive]\n"
+	    "                   register an OpenID Connect client; prints its id\n"
+	    "                   and, for a confidential client, its secret (once)\n"
+	    "  client list      every client, one per line\n"
+	    "  client show ID   one client as JSON (never its secret)\n"
+	    "  client rotate-secret ID [GRACE_SECONDS]\n"
+	    "                   a new secret, printed once; the old one stays\n"
+	    "                   valid for GRACE_SECONDS (0..86400, default 0)\n"
+	    "  client remove ID delete a client; its grants and sessions end\n"
 	    "  new-key PATH [BITS]\n"
 	    "                   write a new RSA signing key (mode 0600) and\n"
 	    "                   print how to roll it in without logging anyone out\n"
@@ -415,6 +431,365 @@ cmd_audit(const struct config *c, int argc, char *argv[])
 	return 0;
 }
 
+/* --- client: the registry of OpenID Connect clients ------------------- */
+
+static void
+client_audit(struct db *db, const char *event, const char *id)
+{
+	struct audit_event	 a = {
+		.event = event, .outcome = "success", .client = "",
+		.reason = id,
+	};
+
+	if (audit_write(db, &a) != IERR_OK)
+		fprintf(stderr, "%s: warning: the audit row was not written\n",
+		    PROG);
+}
+
+/* client_secret_key, as the workers read it.  Exits 78 if unusable. */
+static char *
+client_key(const struct config *c, size_t *len)
+{
+	char	 err[512];
+	char	*key;
+
+	if ((key = config_read_secret("client_secret_key_file",
+	    c->client_secret_key_file, "client_secret_key", err,
+	    sizeof(err))) == NULL)
+		die_config(err);
+	if ((*len = strlen(key)) < 32)
+		die_config("client_secret_key_file: the key is shorter than 32 "
+		    "bytes");
+	return key;
+}
+
+/* A client by id; exits 1 if there is none, 69 without the database. */
+static void
+resolve_client(struct db *db, const char *arg, struct client *out)
+{
+	char		 id[37];
+	size_t		 i, n = strlen(arg);
+	enum ierr	 e = IERR_NOT_FOUND;
+
+	if (uuid_syntax_ok(arg, n)) {
+		for (i = 0; i <= n; i++)
+			id[i] = (char)(arg[i] >= 'A' && arg[i] <= 'F' ?
+			    arg[i] - 'A' + 'a' : arg[i]);
+		e = clients_get(db, id, out);
+	}
+	if (e == IERR_NOT_FOUND) {
+		fprintf(stderr, "%s: no client '%s'\n", PROG, arg);
+		exit(1);
+	}
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot reach the database\n", PROG);
+		exit(69);
+	}
+}
+
+/* The flags of client add that make a list, and the member of each. */
+static const struct {
+	const char	*flag;
+	const char	*member;
+} client_lists[] = {
+	{ "--redirect-uri", "redirect_uris" },
+	{ "--post-logout-uri", "post_logout_redirect_uris" },
+	{ "--scope", "allowed_scopes" },
+	{ "--audience", "allowed_audiences" },
+	{ "--grant", "grant_types" },
+};
+#define NLISTS	(sizeof(client_lists) / sizeof(client_lists[0]))
+
+/*
+ * The arguments of client add (NAME, then flags) as the body of POST
+ * /admin/clients, so that both go through client_policy_apply.  Every
+ * flag that takes a value takes the next argument, whatever it is.
+ * Exits 64 on an unknown flag or a missing value.
+ */
+static void
+client_add_body(int argc, char *argv[], struct jsonw *w)
+{
+	int	*of;	/* of[i]: the list argv[i] is a value of, or -1 */
+	size_t	 f;
+	int	 i, k;
+
+	if ((of = calloc((size_t)argc, sizeof(*of))) == NULL)
+		exit(70);
+	jsonw_obj_open(w);
+	jsonw_kv_str(w, "client_name", argv[1]);
+	for (i = 2; i < argc; i++) {
+		of[i] = -1;
+		for (f = 0; f < NLISTS; f++)
+			if (strcmp(argv[i], client_lists[f].flag) == 0)
+				break;
+		if (f < NLISTS || strcmp(argv[i], "--auth-method") == 0) {
+			if (i + 1 >= argc)
+				usage();
+			if (f == NLISTS)
+				jsonw_kv_str(w, "token_endpoint_auth_method",
+				    argv[i + 1]);
+			of[++i] = (int)f;
+		} else if (strcmp(argv[i], "--require-pkce") == 0)
+			jsonw_kv_bool(w, "require_pkce", true);
+		else if (strcmp(argv[i], "--require-consent") == 0)
+			jsonw_kv_bool(w, "require_consent", true);
+		else if (strcmp(argv[i], "--inactive") == 0)
+			jsonw_kv_bool(w, "is_active", false);
+		else
+			usage();
+	}
+	for (f = 0; f < NLISTS; f++) {
+		for (k = 0, i = 2; i < argc; i++) {
+			if (of[i] != (int)f)
+				continue;
+			if (k++ == 0) {
+				jsonw_key(w, client_lists[f].member);
+				jsonw_arr_open(w);
+			}
+			jsonw_str(w, argv[i]);
+		}
+		if (k > 0)
+			jsonw_arr_close(w);
+	}
+	jsonw_obj_close(w);
+	free(of);
+}
+
+static int
+client_add(const struct config *cfg, int argc, char *argv[])
+{
+	struct client	*c;
+	struct jsonw	 w;
+	struct json_doc	*doc = NULL;
+	struct verrs	 v = { 0 };
+	struct db	*db;
+	const char	*text;
+	char		 secret[CLIENT_SECRET_LEN + 1] = "", *key = NULL;
+	size_t		 i, keylen = 0;
+	enum ierr	 e;
+	int		 rc = 0;
+
+	if (argc < 2)
+		usage();
+	jsonw_init(&w);
+	client_add_body(argc, argv, &w);
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (text = jsonw_text(&w)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		exit(70);
+	}
+	client_policy_defaults(c);
+	if (json_doc_parse(text, strlen(text), &doc, &v) != IERR_OK ||
+	    client_policy_apply(doc, true, c, &v) != IERR_OK) {
+		for (i = 0; i < v.n; i++)
+			fprintf(stderr, "%s: %s: %s\n", PROG, v.e[i].field != NULL ?
+			    v.e[i].field : "arguments", v.e[i].msg);
+		rc = 65;	/* EX_DATAERR */
+		goto out;
+	}
+	if (!c->is_public)
+		key = client_key(cfg, &keylen);
+	if (crypto_uuid4(c->id) == -1 || (key != NULL && clients_new_secret(
+	    (const uint8_t *)key, keylen, secret, c->secret_hash) == -1)) {
+		fprintf(stderr, "%s: no randomness\n", PROG);
+		rc = 70;
+		goto out;
+	}
+	c->has_secret = key != NULL;
+	db = open_db(cfg, false);
+	if ((e = clients_insert(db, c)) == IERR_OK)
+		client_audit(db, "client_create", c->id);
+	db_free(db);
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot reach the database\n", PROG);
+		rc = 69;
+		goto out;
+	}
+	printf("client_id\t%s\n", c->id);
+	if (c->has_secret)
+		printf("client_secret\t%s\n", secret);
+out:
+	crypto_wipe(secret, sizeof(secret));
+	secret_free(key);
+	json_doc_free(doc);
+	jsonw_clear(&w);
+	crypto_wipe(c, sizeof(*c));
+	free(c);
+	return rc;
+}
+
+struct client_lines {
+	struct client_cursor	 last;
+	unsigned		 n;
+};
+
+static int
+print_client_line(void *arg, const struct client *c)
+{
+	struct client_lines	*l = arg;
+
+	printf("%s\t%s\t%s\t%s\t%s\n", c->id, c->name,
+	    c->is_active ? "active" : "inactive",
+	    c->is_public ? "public" : "confidential", c->grant_types);
+	clients_cursor_of(c, &l->last);
+	l->n++;
+	return 0;
+}
+
+static int
+client_list(const struct config *cfg, int argc)
+{
+	struct client_lines	 l;
+	struct db		*db;
+	bool			 more = true, first = true;
+	enum ierr		 e = IERR_OK;
+
+	if (argc != 1)
+		usage();
+	db = open_db(cfg, false);
+	printf("client_id\tclient_name\tis_active\tkind\tgrant_types\n");
+	memset(&l, 0, sizeof(l));
+	while (more && e == IERR_OK) {
+		e = clients_page(db, first ? NULL : &l.last, 100,
+		    print_client_line, &l, &more);
+		first = false;
+	}
+	db_free(db);
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot reach the database\n", PROG);
+		return 69;
+	}
+	return 0;
+}
+
+static int
+client_show(const struct config *cfg, int argc, char *argv[])
+{
+	struct client	*c;
+	struct jsonw	 w;
+	struct db	*db;
+	const char	*text;
+
+	if (argc != 2)
+		usage();
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		exit(70);
+	db = open_db(cfg, false);
+	resolve_client(db, argv[1], c);
+	db_free(db);
+	jsonw_init(&w);
+	clients_write_json(&w, c, NULL);
+	if ((text = jsonw_text(&w)) != NULL)
+		printf("%s\n", text);
+	jsonw_clear(&w);
+	free(c);
+	return text != NULL ? 0 : 70;
+}
+
+static int
+client_rotate(const struct config *cfg, int argc, char *argv[])
+{
+	struct client	*c;
+	struct db	*db;
+	uint64_t	 grace = 0;
+	char		 secret[CLIENT_SECRET_LEN + 1], *key;
+	size_t		 keylen;
+	enum ierr	 e;
+
+	if (argc < 2 || argc > 3 || (argc == 3 &&
+	    parse_u64(argv[2], 0, CLIENT_GRACE_MAX, &grace) == -1))
+		usage();
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		exit(70);
+	db = open_db(cfg, false);
+	resolve_client(db, argv[1], c);
+	if (c->is_public) {
+		fprintf(stderr, "%s: %s is a public client: it has no secret\n",
+		    PROG, c->id);
+		db_free(db);
+		free(c);
+		return 1;
+	}
+	key = client_key(cfg, &keylen);
+	if (clients_new_secret((const uint8_t *)key, keylen, secret,
+	    c->secret_hash) == -1) {
+		fprintf(stderr, "%s: no randomness\n", PROG);
+		exit(70);
+	}
+	secret_free(key);
+	if ((e = clients_set_secret(db, c->id, c->secret_hash,
+	    (unsigned)grace)) == IERR_OK)
+		client_audit(db, "client_rotate_secret", c->id);
+	db_free(db);
+	crypto_wipe(c, sizeof(*c));
+	free(c);
+	if (e == IERR_OK)
+		printf("client_secret\t%s\n", secret);
+	crypto_wipe(secret, sizeof(secret));
+	if (e == IERR_NOT_FOUND) {
+		fprintf(stderr, "%s: no client '%s'\n", PROG, argv[1]);
+		return 1;
+	}
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot reach the database\n", PROG);
+		return 69;
+	}
+	return 0;
+}
+
+static int
+client_remove(const struct config *cfg, int argc, char *argv[])
+{
+	struct client		*c;
+	struct db		*db;
+	unsigned long long	 n = 0;
+	enum ierr		 e;
+
+	if (argc != 2)
+		usage();
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		exit(70);
+	db = open_db(cfg, false);
+	resolve_client(db, argv[1], c);
+	if ((e = clients_delete(db, c->id, &n)) == IERR_OK)
+		client_audit(db, "client_delete", c->id);
+	db_free(db);
+	if (e == IERR_OK)
+		printf("removed client %s (%s), %llu session(s) revoked\n",
+		    c->id, c->name, n);
+	free(c);
+	if (e == IERR_NOT_FOUND) {
+		fprintf(stderr, "%s: no client '%s'\n", PROG, argv[1]);
+		return 1;
+	}
+	if (e != IERR_OK) {
+		fprintf(stderr, "%s: cannot reach the database\n", PROG);
+		return 69;
+	}
+	return 0;
+}
+
+static int
+cmd_client(const struct config *cfg, int argc, char *argv[])
+{
+	if (argc < 2)
+		usage();
+	argc--;
+	argv++;
+	if (strcmp(argv[0], "add") == 0)
+		return client_add(cfg, argc, argv);
+	if (strcmp(argv[0], "list") == 0)
+		return client_list(cfg, argc);
+	if (strcmp(argv[0], "show") == 0)
+		return client_show(cfg, argc, argv);
+	if (strcmp(argv[0], "rotate-secret") == 0)
+		return client_rotate(cfg, argc, argv);
+	if (strcmp(argv[0], "remove") == 0)
+		return client_remove(cfg, argc, argv);
+	usage();
+	return 64;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -453,6 +828,8 @@ main(int argc, char *argv[])
 		rc = cmd_purge_sessions(&cfg, argc, argv);
 	else if (strcmp(argv[0], "audit") == 0)
 		rc = cmd_audit(&cfg, argc, argv);
+	else if (strcmp(argv[0], "client") == 0)
+		rc = cmd_client(&cfg, argc, argv);
 	else
 		usage();
 	db_library_end();

@@ -70,4 +70,77 @@ bool		clients_list_has(const char *list, char sep, const char *s,
 bool		clients_secret_ok(const struct client *, const uint8_t *key,
 		    size_t keylen, const char *secret, size_t len);
 
+/* --- the registry's writes (POST/PUT/DELETE /admin/clients, genesis-admin) */
+
+struct jsonw;
+
+#define CLIENT_GRANT_TYPES	"authorization_code refresh_token client_credentials"
+#define CLIENT_AUTH_METHODS	"client_secret_basic client_secret_post none"
+
+/*
+ * A new secret: CLIENT_SECRET_LEN base64url characters of 32 random
+ * bytes into secret (with its NUL), and its HMAC-SHA-256 under
+ * key[0..keylen) into hash.  Returns 0 or -1 (already logged); the
+ * caller wipes secret once it is shown.
+ */
+int		clients_new_secret(const uint8_t *key, size_t keylen,
+		    char secret[CLIENT_SECRET_LEN + 1], uint8_t hash[SHA256_LEN]);
+
+/*
+ * Insert c as a new client, with c->secret_hash if c->has_secret;
+ * created_at and updated_at are now (c's are ignored).
+ */
+enum ierr	clients_insert(struct db *, const struct client *);
+
+/*
+ * Write c's fields over the row of c->id (IERR_NOT_FOUND if none).  A
+ * client without a secret (public) loses any it had.  An inactive one
+ * loses its grants, pending requests and codes, and every session of
+ * it is revoked ('client_removed'), in the same transaction; *revoked
+ * (may be NULL) gets how many sessions.
+ */
+enum ierr	clients_update(struct db *, const struct client *,
+		    unsigned long long *revoked);
+
+/*
+ * Delete client id with its grants, requests and codes, and revoke its
+ * sessions, in one transaction.  IERR_NOT_FOUND if there is none.
+ */
+enum ierr	clients_delete(struct db *, const char *id,
+		    unsigned long long *revoked);
+
+/*
+ * Make hash the secret of client id.  With grace > 0 the current one
+ * stays valid for grace seconds (prev_secret_hash), else it ends now.
+ * IERR_NOT_FOUND if there is no such client.
+ */
+enum ierr	clients_set_secret(struct db *, const char *id,
+		    const uint8_t hash[SHA256_LEN], unsigned grace);
+
+/* Where a page of clients starts: after (created_at, id). */
+struct client_cursor {
+	char	 sort[TS_LEN + 1];	/* "2026-11-28 15:27:50" */
+	char	 id[37];
+};
+
+/*
+ * One page of at most limit clients in (created_at, id) order after
+ * the cursor (NULL for the first page): fn gets each (a non-zero return
+ * stops the walk); *more tells whether another page follows.
+ */
+enum ierr	clients_page(struct db *, const struct client_cursor *after,
+		    unsigned limit, int (*fn)(void *arg, const struct client *),
+		    void *arg, bool *more);
+
+/* The cursor that follows c in a page. */
+void		clients_cursor_of(const struct client *,
+		    struct client_cursor *out);
+
+/*
+ * The Client object of docs/OIDC.md, with "client_secret" only when
+ * secret is not NULL (create and rotate-secret answers).
+ */
+void		clients_write_json(struct jsonw *, const struct client *,
+		    const char *secret);
+
 #endif

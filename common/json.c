@@ -418,6 +418,63 @@ json_get_int(struct json_doc *doc, const char *name, long long min,
 	out->v = n;
 }
 
+/* Is v a string of valid UTF-8 without NUL, of at most max_chars? */
+static const char *
+item_problem(json_object *v, size_t max_chars, const char **type)
+{
+	const char	*s;
+	size_t		 len;
+
+	*type = "string_type";
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return "Input should be a valid string";
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (strlen(s) != len || !utf8_valid(s, len))
+		return "String must be valid UTF-8 without NUL characters";
+	*type = "string_too_long";
+	if (utf8_chars(s, len) > max_chars)
+		return "String is too long";
+	return NULL;
+}
+
+void
+json_get_str_list(struct json_doc *doc, const char *name, size_t max_items,
+    size_t max_chars, struct jlist *out, struct verrs *errs)
+{
+	json_object	*v, *item;
+	const char	*why, *type;
+	size_t		 i, n;
+
+	memset(out, 0, sizeof(*out));
+	if (doc == NULL || !json_object_object_get_ex(doc->root, name, &v))
+		return;
+	out->present = true;
+	if (v == NULL || !json_object_is_type(v, json_type_array)) {
+		verr_add(errs, "body", name, "Input should be a valid list",
+		    "list_type");
+		return;
+	}
+	n = json_object_array_length(v);
+	if (n > max_items || n > JLIST_MAX) {
+		verr_add(errs, "body", name, "List has too many items",
+		    "too_long");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		item = json_object_array_get_idx(v, i);
+		if ((why = item_problem(item, max_chars, &type)) != NULL) {
+			verr_add(errs, "body", name, why, type);
+			out->n = 0;
+			return;
+		}
+		out->s[i] = json_object_get_string(item);
+		out->len[i] = (size_t)json_object_get_string_len(item);
+	}
+	out->n = n;
+	out->ok = true;
+}
+
 bool
 json_doc_only(const struct json_doc *doc, const char *const *names, size_t n)
 {

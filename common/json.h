@@ -33,6 +33,17 @@ struct jint {
 	bool		 present;
 };
 
+#define JLIST_MAX	16	/* items of a string array member */
+
+/* An array of strings: items borrowed from the document. */
+struct jlist {
+	size_t		 n;
+	const char	*s[JLIST_MAX];
+	size_t		 len[JLIST_MAX];
+	bool		 present;	/* the member was in the body */
+	bool		 ok;		/* ... and every item was read */
+};
+
 /*
  * Parse buf[0..len) as a JSON object: strict JSON, depth at most
  * MAX_JSON_DEPTH, no trailing bytes, valid UTF-8, no duplicate member
@@ -56,6 +67,16 @@ void	json_get_bool(struct json_doc *, const char *name, struct jbool *out,
 /* An integer member in [min, max] (JSON numbers with a fraction fail). */
 void	json_get_int(struct json_doc *, const char *name, long long min,
 	    long long max, struct jint *out, struct verrs *errs);
+
+/*
+ * Read member name as an array of at most max_items (<= JLIST_MAX)
+ * strings of at most max_chars code points each, without NUL bytes.
+ * Absent: out->present is false.  null, any other type, an over-long
+ * array or a bad item is recorded in errs, and out->ok is false.
+ */
+void	json_get_str_list(struct json_doc *, const char *name,
+	    size_t max_items, size_t max_chars, struct jlist *out,
+	    struct verrs *errs);
 
 /* Has the object no members but those in names[0..n)? */
 bool	json_doc_only(const struct json_doc *, const char *const *names,

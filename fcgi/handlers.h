@@ -36,6 +36,13 @@ enum ierr	h_users_search(struct req *);
 enum ierr	h_admin_role(struct req *);
 enum ierr	h_admin_disable(struct req *);
 enum ierr	h_admin_unlock(struct req *);
+/* h_clients.c */
+enum ierr	h_clients_create(struct req *);
+enum ierr	h_clients_list(struct req *);
+enum ierr	h_clients_get(struct req *);
+enum ierr	h_clients_update(struct req *);
+enum ierr	h_clients_delete(struct req *);
+enum ierr	h_clients_rotate_secret(struct req *);
 /* h_authorize.c */
 enum ierr	h_authorize(struct req *);
 enum ierr	h_login_page(struct req *);

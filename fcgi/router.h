@@ -16,6 +16,7 @@ struct req;
 enum route_body {
 	BODY_NONE,	/* any body is ignored, never read */
 	BODY_JSON,
+	BODY_JSON_OPT,	/* as BODY_JSON, or no body at all */
 	BODY_FORM,
 };
 

@@ -12,6 +12,7 @@
 
 #define J	BODY_JSON, MAX_BODY
 #define F	BODY_FORM, MAX_BODY_PREAUTH
+#define JO	BODY_JSON_OPT, MAX_BODY_PREAUTH
 #define NB	BODY_NONE, 0
 
 const struct route routes[] = {
@@ -60,6 +61,13 @@ const struct route routes[] = {
 	{ "POST",   "/admin/users/{id}/role",	h_admin_role,	J,  AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "POST",   "/admin/users/{id}/disable", h_admin_disable, J, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "POST",   "/admin/users/{id}/unlock",	h_admin_unlock,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+
+	{ "POST",   "/admin/clients",		h_clients_create, J, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "GET",    "/admin/clients",		h_clients_list,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "GET",    "/admin/clients/{id}",	h_clients_get,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "PUT",    "/admin/clients/{id}",	h_clients_update, J, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "DELETE", "/admin/clients/{id}",	h_clients_delete, NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "POST",   "/admin/clients/{id}/rotate-secret", h_clients_rotate_secret, JO, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 
 	{ "POST",   "/profile",			h_profile_create, J, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/profile/me",		h_profile_get,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },

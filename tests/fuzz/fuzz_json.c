@@ -169,6 +169,31 @@ check_str(struct json_doc *doc, const char *name, size_t max, bool nullable,
 		CHECK(s.s == NULL && !s.null && v->n == before);
 }
 
+/* json_get_str_list: at most max_items items, each as json_get_str's. */
+static void
+check_list(struct json_doc *doc, const char *name, size_t max_items,
+    size_t max_chars, struct verrs *v)
+{
+	struct jlist	 l;
+	size_t		 before = v->n, i;
+
+	json_get_str_list(doc, name, max_items, max_chars, &l, v);
+	if (!l.present)
+		CHECK(!l.ok && l.n == 0 && v->n == before);
+	if (!l.ok) {
+		CHECK(l.n == 0);
+		CHECK(!l.present || v->n == before + 1 || before >= VERR_MAX);
+		return;
+	}
+	CHECK(l.present && v->n == before);
+	CHECK(l.n <= max_items && l.n <= JLIST_MAX);
+	for (i = 0; i < l.n; i++) {
+		CHECK(l.s[i] != NULL && strlen(l.s[i]) == l.len[i]);
+		CHECK(utf8_valid(l.s[i], l.len[i]));
+		CHECK(utf8_chars(l.s[i], l.len[i]) <= max_chars);
+	}
+}
+
 static void
 check_doc(struct json_doc *doc, struct verrs *v)
 {
@@ -194,6 +219,10 @@ check_doc(struct json_doc *doc, struct verrs *v)
 	check_str(doc, "date_of_birth", 10, true, v);
 	check_str(doc, "a", 0, true, v);
 	check_str(doc, "", 1, false, v);
+	check_list(doc, "redirect_uris", 10, 2000, v);
+	check_list(doc, "allowed_scopes", 10, 32, v);
+	check_list(doc, "a", 2, 3, v);
+	check_list(doc, "b", JLIST_MAX, 0, v);
 
 	json_get_bool(doc, "disabled", &b, v);
 	json_get_bool(doc, "is_active", &b, v);

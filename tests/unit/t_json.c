@@ -12,6 +12,62 @@ parse(const char *text, struct json_doc **doc, struct verrs *v)
 	return json_doc_parse(text, strlen(text), doc, v);
 }
 
+/* json_get_str_list: a table of members and what each gives. */
+static void
+list_rows(void)
+{
+	static const struct {
+		const char	*member;
+		size_t		 max_items;
+		int		 n;	/* items read, or -1: refused */
+		const char	*type;	/* of the 422, when refused */
+	} rows[] = {
+		{ "empty", 4, 0, NULL },
+		{ "two", 4, 2, NULL },
+		{ "two", 1, -1, "too_long" },
+		{ "str", 4, -1, "list_type" },
+		{ "nul", 4, -1, "list_type" },
+		{ "obj", 4, -1, "list_type" },
+		{ "mixed", 4, -1, "string_type" },
+		{ "long", 4, -1, "string_too_long" },
+		{ "zero", 4, -1, "string_type" },
+		{ "many", 99, -1, "too_long" },		/* over JLIST_MAX */
+		{ "absent", 4, 0, NULL },
+	};
+	struct json_doc	*doc;
+	struct verrs	 v;
+	struct jlist	 l;
+	size_t		 i;
+
+	ok(parse("{\"empty\":[],\"two\":[\"a\",\"caf\xc3\xa9\"],"
+	    "\"str\":\"a\",\"nul\":null,\"obj\":{},\"mixed\":[\"a\",1],"
+	    "\"long\":[\"abcdefghijk\"],\"zero\":[\"a\\u0000\"],"
+	    "\"many\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\","
+	    "\"9\",\"10\",\"11\",\"12\",\"13\",\"14\",\"15\",\"16\",\"17\"]}",
+	    &doc, &v) == IERR_OK, "a body of lists");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&v, 0, sizeof(v));
+		json_get_str_list(doc, rows[i].member, rows[i].max_items, 10,
+		    &l, &v);
+		if (rows[i].n >= 0)
+			ok(v.n == 0 && l.ok == (strcmp(rows[i].member,
+			    "absent") != 0) && l.n == (size_t)rows[i].n,
+			    "list %s", rows[i].member);
+		else
+			ok(!l.ok && l.n == 0 && l.present && v.n == 1 &&
+			    strcmp(v.e[0].type, rows[i].type) == 0 &&
+			    strcmp(v.e[0].field, rows[i].member) == 0,
+			    "list %s refused (%s)", rows[i].member, rows[i].type);
+	}
+	json_get_str_list(doc, "two", 4, 10, &l, &v);
+	ok(l.n == 2 && l.len[0] == 1 && strcmp(l.s[1], "caf\xc3\xa9") == 0 &&
+	    l.len[1] == 5, "items and their lengths");
+	json_doc_free(doc);
+	memset(&v, 0, sizeof(v));
+	json_get_str_list(NULL, "two", 4, 10, &l, &v);
+	ok(!l.present && !l.ok && v.n == 0, "no document: absent");
+}
+
 int
 main(void)
 {
@@ -113,5 +169,6 @@ main(void)
 	ok(!b.present && v.n == 1, "string where a bool is wanted");
 	json_doc_free(doc);
 	json_doc_free(NULL);
+	list_rows();
 	return done();
 }
