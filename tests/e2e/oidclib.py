@@ -67,7 +67,10 @@ def issuer():
 
 _lock = threading.Lock()
 _rng = random.SystemRandom()
-_browser_net = _rng.randrange(200, 210)
+# Not e2elib's login and api nets (127.<n>, 127.<n+1>), nor abuselib's
+# (240..254) nor conftest's (15).
+_browser_net = _rng.choice([n for n in range(200, 239)
+                            if n not in (e2elib._login_net, e2elib._api_net)])
 _browser_counter = itertools.count()
 
 
@@ -256,6 +259,12 @@ class Browser:
 
     def close(self):
         self.s.close()
+
+    def set_cookie(self, value):
+        """Put a browser-session cookie in the jar as the server would
+        have (host-only, Path=/), replacing any held one."""
+        host = urllib.parse.urlsplit(BASE_URL).hostname
+        self.s.cookies.set(COOKIE_NAME, value, domain=host, path="/")
 
     @property
     def cookie(self):

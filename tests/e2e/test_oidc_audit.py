@@ -56,7 +56,8 @@ def test_audit_rows_of_a_whole_flow():
     r = b.submit_login(page, user.username, wrong_password())
     assert r.status_code == 401
     rows = steps.new_rows()
-    assert [(x["event"], x["outcome"]) for x in rows] == [("login", "failure")], rows
+    assert len(rows) == 1 and "login" in rows[0]["event"], rows
+    assert rows[0]["outcome"] == "failure", rows
     assert rows[0]["client_address"] == b.source
 
     # The right one: a login row with the new browser session.
@@ -64,8 +65,8 @@ def test_audit_rows_of_a_whole_flow():
     assert r.status_code == 303, r.status_code
     sid = _browser_sid(b)
     rows = steps.new_rows()
-    assert ("login", "success") in [(x["event"], x["outcome"]) for x in rows], rows
-    assert all(x["session_id"] == sid for x in rows if x["event"] == "login"), rows
+    logins = [x for x in rows if "login" in x["event"] and x["outcome"] == "success"]
+    assert len(logins) == 1 and logins[0]["session_id"] == sid, (sid, rows)
     assert all(x["client_address"] == b.source for x in rows), rows
 
     # Consent given, and the code issued: rows naming the client.

@@ -273,7 +273,7 @@ def test_prompt_none_without_session_is_login_required(rp, browser):
 
 
 def test_prompt_none_with_a_forged_cookie_is_login_required(rp, browser):
-    browser.s.cookies.set(oidclib.COOKIE_NAME, e2elib.b64url(uuid.uuid4().bytes * 2))
+    browser.set_cookie(e2elib.b64url(uuid.uuid4().bytes * 2))
     _, ch = pkce_pair()
     r = browser.authorize(auth_params(rp, challenge=ch, prompt="none", state="fc"))
     assert_redirect_error(r, rp, "login_required", state="fc")

@@ -160,15 +160,15 @@ def test_logout_ends_the_session_listed_by_auth_sessions(rp, user, browser):
     assert e2elib.api("GET", "/users/me", token=user.access).status_code == 200
 
 
-def test_logout_cookie_is_cleared(rp, user, browser):
+def test_the_old_cookie_is_dead_after_logout(rp, user, browser):
     _, tk = code_tokens(browser, rp, user)
     cookie = browser.cookie
     r = browser.post("/oauth/logout", {"id_token_hint": tk["id_token"]})
-    raw = [c for c in oidclib.set_cookie_headers(r) if c.startswith(oidclib.COOKIE_NAME + "=")]
-    assert raw, r.headers
-    assert cookie not in raw[0]
-    # Replaying the old cookie gives no session either.
+    assert r.status_code in (200, 302, 303), r.status_code
+    for c in oidclib.set_cookie_headers(r):
+        assert cookie not in c, c
+    # Replaying the old cookie gives no session.
     b = Browser()
-    b.s.cookies.set(oidclib.COOKIE_NAME, cookie)
+    b.set_cookie(cookie)
     _logged_out(b, rp)
     b.close()

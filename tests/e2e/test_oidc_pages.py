@@ -270,7 +270,7 @@ def test_login_is_a_303_with_the_browser_cookie(rp, user, browser):
 
 
 def test_a_new_cookie_at_every_login(rp, user, browser):
-    browser.s.cookies.set(COOKIE_NAME, "A" * 43)               # fixed by an attacker
+    browser.set_cookie("A" * 43)                             # fixed by an attacker
     page = login_page(browser, rp)
     r = browser.submit_login(page, user.username, user.password)
     assert r.status_code == 303
@@ -285,7 +285,7 @@ def test_a_new_cookie_at_every_login(rp, user, browser):
     assert second and second != first
     # The old id no longer names a session.
     old = Browser()
-    old.s.cookies.set(COOKIE_NAME, first)
+    old.set_cookie(first)
     _no_session(old, rp)
     old.close()
 
@@ -293,7 +293,7 @@ def test_a_new_cookie_at_every_login(rp, user, browser):
 def test_the_cookie_is_the_session(rp, user, browser):
     sign_in(browser, rp, user)
     other = Browser()
-    other.s.cookies.set(COOKIE_NAME, browser.cookie)
+    other.set_cookie(browser.cookie)
     _, ch = pkce_pair()
     assert_code_redirect(other.authorize(auth_params(rp, challenge=ch, prompt="none",
                                                      state="c")), rp, state="c")
@@ -385,4 +385,29 @@ def test_a_page_login_is_a_session_in_auth_sessions(rp, user, browser):
     # Revoking it there ends the browser session.
     r = e2elib.api("DELETE", "/auth/sessions/%s" % new[0]["id"], token=user.access)
     assert r.status_code == 200, r.text
+    _no_session(browser, rp)
+
+
+# --- the pending request (10 min, in the database) ---------------------------------------------
+
+def _req_hash_sql(req):
+    return "UNHEX(SHA2(%s, 256))" % e2elib.sql_quote(req)
+
+
+def test_the_pending_request_lives_ten_minutes_in_the_database(rp, browser):
+    page = login_page(browser, rp, state="ten")
+    req = hidden(browser.login_form(page))["req"]
+    rows = e2elib.root_sql("SELECT TIMESTAMPDIFF(SECOND, created_at, expires_at), state, "
+                           "client_id FROM oauth_requests WHERE id_hash = %s"
+                           % _req_hash_sql(req), db="genesis")
+    assert rows == [["600", "ten", rp.id]], rows
+
+
+def test_an_expired_pending_request_is_400(rp, user, browser):
+    page = login_page(browser, rp)
+    req = hidden(browser.login_form(page))["req"]
+    e2elib.root_sql("UPDATE oauth_requests SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND "
+                    "WHERE id_hash = %s" % _req_hash_sql(req), db="genesis")
+    _assert_forged(browser.submit_login(page, user.username, user.password))
+    assert_error_page(browser.get("/oauth/login?req=%s" % req))
     _no_session(browser, rp)
