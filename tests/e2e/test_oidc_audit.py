@@ -7,6 +7,8 @@ the workers' log."""
 import hashlib
 import json
 
+import pytest
+
 
 import e2elib
 import oidclib
@@ -94,48 +96,59 @@ def test_audit_rows_of_a_whole_flow():
     b.close()
 
 
-def test_audit_rows_of_refresh_reuse_revocation_grant_revocation_and_logout():
+@pytest.fixture
+def signed_in():
+    """A user signed in at a consent client, with tokens (offline_access)."""
     user = oidclib.new_user()
     user.login()
     c = make_client(require_consent=True)
     b = Browser()
     flow = sign_in(b, c, user, scope="openid offline_access")
     tk = assert_tokens(redeem(c, flow), refresh=True)
-    steps = Steps(user)
+    yield user, c, b, tk
+    b.close()
 
-    # Refresh, then reuse of the old refresh token.
+
+def test_audit_rows_of_refresh_and_refresh_reuse(signed_in):
+    user, c, b, tk = signed_in
+    steps = Steps(user)
     assert_tokens(token(c, {"grant_type": "refresh_token",
-                                  "refresh_token": tk["refresh_token"]}), refresh=True)
+                            "refresh_token": tk["refresh_token"]}), refresh=True)
     rows = steps.new_rows()
-    assert all(x["outcome"] == "success" for x in rows), rows
+    assert all(x["outcome"] == "success" and x["session_id"] for x in rows), rows
     assert_oauth_error(token(c, {"grant_type": "refresh_token",
                                  "refresh_token": tk["refresh_token"]}), 400, "invalid_grant")
     rows = steps.new_rows()
     assert any(x["outcome"] != "success" for x in rows), rows
     assert all(x["session_id"] for x in rows), rows
 
-    # Revocation.
-    flow = sign_in(b, c, user, scope="openid offline_access")
-    tk3 = assert_tokens(redeem(c, flow), refresh=True)
-    steps.new_rows()
-    assert revoke(c, tk3["refresh_token"]).status_code == 200
+
+def test_audit_rows_of_revocation(signed_in):
+    user, c, b, tk = signed_in
+    steps = Steps(user)
+    assert revoke(c, tk["refresh_token"]).status_code == 200
     rows = steps.new_rows()
     assert all(_mentions(x, c.id) for x in rows), rows
 
-    # The grant revoked by the user.
+
+def test_audit_rows_of_a_revoked_grant(signed_in):
+    user, c, b, tk = signed_in
+    steps = Steps(user)
     r = e2elib.api("DELETE", "/auth/grants/%s" % c.id, token=user.access)
     assert r.status_code == 200, r.text
     rows = steps.new_rows()
     assert all(_mentions(x, c.id) for x in rows), rows
 
-    # Logout.
+
+def test_audit_rows_of_logout(signed_in):
+    user, c, b, tk = signed_in
+    steps = Steps(user)
     sid = _browser_sid(b)
-    tk4 = tk3
-    r = b.post("/oauth/logout", {"id_token_hint": tk4["id_token"]})
-    assert r.status_code in (200, 302, 303), r.status_code
+    r = b.post("/oauth/logout", {"id_token_hint": tk["id_token"],
+                                 "post_logout_redirect_uri": c.post_logout_redirect_uris[0]})
+    assert r.status_code in (302, 303), (r.status_code, r.text[:300])
     rows = steps.new_rows()
     assert any(x["session_id"] == sid for x in rows), (sid, rows)
-    b.close()
 
 
 def test_no_audit_row_holds_a_secret():
