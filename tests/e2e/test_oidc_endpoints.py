@@ -237,3 +237,29 @@ def test_revocation_answers_are_not_cacheable(rp):
     r = revoke(rp, "nonsense")
     assert r.status_code == 200
     assert r.headers.get("Cache-Control") == "no-store", r.headers
+
+
+def _expired(tok):
+    """tok re-signed with the provider's key, an hour past its exp."""
+    h, c = e2elib.jwt_decode(tok)
+    c["exp"] = e2elib.now() - 3600
+    c["iat"] = c["nbf"] = c["exp"] - 900
+    return e2elib.note_secret(e2elib.jwt_rs256(h, c, e2elib.signing_key()))
+
+
+def test_userinfo_with_an_expired_token_is_401_invalid_token(rp, user, browser):
+    _, tk = code_tokens(browser, rp, user)
+    r = userinfo(_expired(tk["access_token"]))
+    assert r.status_code == 401, r.text
+    assert 'error="invalid_token"' in r.headers.get("WWW-Authenticate", ""), r.headers
+    # The same token, not expired, is fine (so the re-signing is sound).
+    h, c = e2elib.jwt_decode(tk["access_token"])
+    same = e2elib.note_secret(e2elib.jwt_rs256(h, c, e2elib.signing_key()))
+    assert userinfo(same).status_code == 200
+
+
+def test_introspection_of_an_expired_token_is_only_inactive(rp, user, browser):
+    _, tk = code_tokens(browser, rp, user)
+    r = introspect(rp, _expired(tk["access_token"]))
+    assert r.status_code == 200, r.text
+    assert r.json() == {"active": False}

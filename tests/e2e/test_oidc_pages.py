@@ -411,3 +411,33 @@ def test_an_expired_pending_request_is_400(rp, user, browser):
     _assert_forged(browser.submit_login(page, user.username, user.password))
     assert_error_page(browser.get("/oauth/login?req=%s" % req))
     _no_session(browser, rp)
+
+
+def test_page_login_by_email(rp, user, browser):
+    page = login_page(browser, rp)
+    r = browser.submit_login(page, user.email, user.password)
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+
+
+def test_a_password_change_ends_the_browser_session(rp, user, browser):
+    sign_in(browser, rp, user)
+    user.login()
+    new = e2elib.strong_password()
+    r = e2elib.api("PUT", "/users/%s" % user.id, token=user.access,
+                   json={"password": new, "current_password": user.password})
+    assert r.status_code == 200, r.text
+    user.password = new
+    _no_session(browser, rp)
+
+
+def test_a_disabled_user_loses_the_browser_session(rp, user, browser):
+    sign_in(browser, rp, user)
+    adm = e2elib.shared_account("admin-oidc")
+    r = e2elib.api("POST", "/admin/users/%s/disable" % user.id, token=adm.access,
+                   json={"disabled": True})
+    assert r.status_code == 200, r.text
+    _no_session(browser, rp)
+    r = browser.submit_login(login_page(browser, rp), user.username, user.password)
+    assert r.status_code in (401, 403), r.status_code     # POST /token: 403 deactivated
+    assert_page(r)
+    assert not set_cookie_headers(r)

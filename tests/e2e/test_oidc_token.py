@@ -329,3 +329,27 @@ def test_every_error_is_a_json_error_body(rp, data):
     assert r.status_code == 400, (r.status_code, r.text)
     b = assert_oauth_error(r, 400, r.json().get("error"))
     assert b["error"] in ("invalid_request", "invalid_grant", "invalid_scope"), b
+
+
+def test_a_code_redeemed_at_once_by_many_wins_once_and_is_revoked(rp, user, browser):
+    """One atomic consumption: of parallel redemptions exactly one gets
+    tokens, and the others (replays) revoke them."""
+    import concurrent.futures
+    flow = sign_in(browser, rp, user, scope="openid offline_access")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as ex:
+        answers = list(ex.map(lambda _: redeem(rp, flow), range(6)))
+    ok = [r for r in answers if r.status_code == 200]
+    assert len(ok) == 1, [(r.status_code, r.text[:80]) for r in answers]
+    for r in answers:
+        if r.status_code != 200:
+            assert_oauth_error(r, 400, "invalid_grant")
+    tk = ok[0].json()
+    assert not is_active(rp, tk["access_token"])
+    assert not is_active(rp, tk["refresh_token"])
+
+
+def test_public_client_with_a_secret_is_refused(public, user):
+    h = basic(public.id, e2elib.note_secret("made-up-" + uuid.uuid4().hex))
+    r = oauth_post("/oauth/token", {"grant_type": "authorization_code", "code": "x" * 43,
+                                    "redirect_uri": public.redirect_uri}, headers=h)
+    assert_oauth_error(r, 401, "invalid_client")
