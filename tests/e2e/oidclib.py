@@ -30,6 +30,7 @@ import random
 import re
 import secrets
 import threading
+import time
 import urllib.parse
 import uuid
 
@@ -65,7 +66,7 @@ def issuer():
 
 # --- source addresses -------------------------------------------------------------
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _rng = random.SystemRandom()
 # Not e2elib's login and api nets (127.<n>, 127.<n+1>), nor abuselib's
 # (240..254) nor conftest's (15).
@@ -120,19 +121,26 @@ def make_client(name=None, redirect_uris=None, scopes=("openid", "profile", "ema
                 is_active=True, post_logout_redirect_uris=None):
     """Register a client and return it (with its secret when confidential).
 
-    The one place that knows how clients are created: SQL as MariaDB's
-    root until POST /admin/clients lands on branch oidc (the secret is
-    stored as HMAC-SHA-256 under client_secret_key, as the service does).
+    The one place that knows how clients are created: POST /admin/clients
+    when the stack has it (GENESIS_E2E_CLIENTS=api forces it, =sql forces
+    the other way), else SQL as MariaDB's root (the secret stored as
+    HMAC-SHA-256 under client_secret_key, as the service does).
     """
-    cid = str(uuid.uuid4())
-    name = name if name is not None else "RP %s" % cid[:8]
     redirect_uris = list(redirect_uris) if redirect_uris is not None else [new_redirect_uri()]
     plrs = list(post_logout_redirect_uris) if post_logout_redirect_uris is not None else \
         ["http://127.0.0.1:8999/bye/%s" % uuid.uuid4().hex[:12]]
     is_public = auth_method == "none"
-    secret = None if is_public else b64url(secrets.token_bytes(32))
     if is_public:
         require_pkce = True
+    kw = dict(name=name, scopes=list(scopes), audiences=list(audiences), grants=list(grants),
+              auth_method=auth_method, is_public=is_public, require_pkce=require_pkce,
+              require_consent=require_consent, post_logout_redirect_uris=plrs)
+    if _clients_by_api():
+        return _make_client_api(redirect_uris, is_active, **kw)
+    cid = str(uuid.uuid4())
+    name = name if name is not None else "RP %s" % cid[:8]
+    kw["name"] = name
+    secret = None if is_public else b64url(secrets.token_bytes(32))
     cols = {
         "id": sql_quote(cid),
         "name": sql_quote(name),
@@ -152,11 +160,56 @@ def make_client(name=None, redirect_uris=None, scopes=("openid", "profile", "ema
     }
     root_sql("INSERT INTO oauth_clients (%s) VALUES (%s)" % (
         ", ".join(cols), ", ".join(cols.values())), db="genesis")
-    return Client(cid, secret, redirect_uris, name=name, scopes=list(scopes),
-                  audiences=list(audiences), grants=list(grants), auth_method=auth_method,
-                  is_public=is_public, require_pkce=require_pkce,
-                  require_consent=require_consent,
-                  post_logout_redirect_uris=plrs)
+    return Client(cid, secret, redirect_uris, **kw)
+
+
+_by_api = []
+_admin = []
+
+
+def admin_token():
+    """An access token of an admin of this run, renewed before it expires
+    (the access token TTL is 15 minutes; the suite runs longer)."""
+    with _lock:
+        if not _admin:
+            _admin.append([e2elib.create_admin(login=True), time.monotonic()])
+        held = _admin[0]
+    if time.monotonic() - held[1] > 600:
+        held[0].login()
+        held[1] = time.monotonic()
+    return held[0].access
+
+
+def _clients_by_api():
+    """Does the stack have POST /admin/clients (asked once)?"""
+    how = os.environ.get("GENESIS_E2E_CLIENTS", "auto")
+    if how in ("api", "sql"):
+        return how == "api"
+    with _lock:
+        if not _by_api:
+            r = e2elib.api("GET", "/admin/clients", token=admin_token())
+            _by_api.append(r.status_code == 200)
+        return _by_api[0]
+
+
+def _make_client_api(redirect_uris, is_active, **kw):
+    body = {
+        "client_name": kw["name"] if kw["name"] is not None else "RP %s" % uuid.uuid4().hex[:8],
+        "redirect_uris": redirect_uris,
+        "post_logout_redirect_uris": kw["post_logout_redirect_uris"],
+        "allowed_scopes": kw["scopes"], "allowed_audiences": kw["audiences"],
+        "grant_types": kw["grants"], "require_pkce": kw["require_pkce"],
+        "require_consent": kw["require_consent"], "is_active": is_active,
+    }
+    if kw["auth_method"] is not None:
+        body["token_endpoint_auth_method"] = kw["auth_method"]
+    r = e2elib.api("POST", "/admin/clients", json=body, token=admin_token())
+    assert r.status_code == 200, (r.status_code, r.text, body)
+    b = r.json()
+    assert b["id"] == b["client_id"], b
+    assert ("client_secret" in b) == (not kw["is_public"]), b
+    kw["name"] = b["client_name"]
+    return Client(b["id"], b.get("client_secret"), redirect_uris, **kw)
 
 
 # --- PKCE -------------------------------------------------------------------------

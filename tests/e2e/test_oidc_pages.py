@@ -432,8 +432,7 @@ def test_a_password_change_ends_the_browser_session(rp, user, browser):
 
 def test_a_disabled_user_loses_the_browser_session(rp, user, browser):
     sign_in(browser, rp, user)
-    adm = e2elib.shared_account("admin-oidc")
-    r = e2elib.api("POST", "/admin/users/%s/disable" % user.id, token=adm.access,
+    r = e2elib.api("POST", "/admin/users/%s/disable" % user.id, token=oidclib.admin_token(),
                    json={"disabled": True})
     assert r.status_code == 200, r.text
     _no_session(browser, rp)

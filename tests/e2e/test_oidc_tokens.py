@@ -201,7 +201,7 @@ CONSOLE = ("/admin/users", "/admin/analytics", "/admin/clients")
 def _skip_if_not_routed(acct, method, p, body):
     if not p.startswith(CONSOLE) or p.endswith(("/role", "/disable", "/unlock")):
         return
-    probe = e2elib.api("GET", p.split("?")[0], token=e2elib.shared_account("admin-oidc").access)
+    probe = e2elib.api("GET", p.split("?")[0], token=oidclib.admin_token())
     if probe.status_code == 404 and probe.json() == {"detail": "Not Found"}:
         pytest.skip("%s is not routed on this branch" % p)
 
