@@ -259,6 +259,17 @@ def test_prompt_login_shows_the_login_page_again(rp, user, browser):
     assert oidclib._is_login_page(page), (r.status_code, r.headers)
 
 
+def test_prompt_login_gives_a_new_auth_time(rp, user, browser):
+    from oidclib import claims, redeem, assert_tokens
+    f1 = sign_in(browser, rp, user)
+    t1 = claims(assert_tokens(redeem(rp, f1))["id_token"])["auth_time"]
+    time.sleep(1.2)
+    f2 = sign_in(browser, rp, user, prompt="login")
+    assert f2.logged_in
+    t2 = claims(assert_tokens(redeem(rp, f2))["id_token"])["auth_time"]
+    assert t2 > t1, (t1, t2)
+
+
 def test_prompt_none_with_session_returns_the_code(rp, user, browser):
     sign_in(browser, rp, user)
     _, ch = pkce_pair()

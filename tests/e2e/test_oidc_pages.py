@@ -440,3 +440,22 @@ def test_a_disabled_user_loses_the_browser_session(rp, user, browser):
     assert r.status_code in (401, 403), r.status_code     # POST /token: 403 deactivated
     assert_page(r)
     assert not set_cookie_headers(r)
+
+
+def test_login_csrf_with_an_attackers_whole_form_is_400(rp, user):
+    """Login CSRF (C-T22): an attacker starts a request of their own and
+    has the victim's browser post that form (req and csrf) with the
+    attacker's credentials.  The victim must not end up signed in as the
+    attacker."""
+    attacker_acct = oidclib.new_user()
+    attacker, victim = Browser(), Browser()
+    form = hidden(attacker.login_form(login_page(attacker, rp)))
+    form.update(username=attacker_acct.username, password=attacker_acct.password)
+    r = victim.post("/oauth/login", form)
+    _assert_forged(r)
+    _no_session(victim, rp)
+    # The attacker's own browser may still use its form.
+    r = attacker.post("/oauth/login", form)
+    assert r.status_code == 303, r.status_code
+    attacker.close()
+    victim.close()
