@@ -559,10 +559,17 @@ def client_auth(client, how=None):
     raise ValueError(how)
 
 
-def oauth_post(path, data, headers=None, source=None):
-    """POST a form to an /oauth/* endpoint from e2elib.login_source()."""
+def fake_secret(prefix=""):
+    """A random stand-in for a code, token or secret (random, so that a
+    log search for it cannot match some other test's text)."""
+    return prefix + b64url(secrets.token_bytes(32))
+
+
+def oauth_post(path, data, headers=None, source=None, public=()):
+    """POST a form to an /oauth/* endpoint from e2elib.login_source();
+    every secret sent is noted except the fields named in public."""
     for k in ("code", "code_verifier", "refresh_token", "client_secret", "token"):
-        if isinstance(data.get(k), str):
+        if k not in public and isinstance(data.get(k), str):
             note_secret(data[k])
     src = source or e2elib.login_source()
     s = e2elib._client_for(src)
@@ -580,22 +587,22 @@ def oauth_post(path, data, headers=None, source=None):
     return r
 
 
-def token(client, data, how=None, headers=None):
+def token(client, data, how=None, headers=None, public=()):
     """POST /oauth/token authenticated as client."""
     h, f = client_auth(client, how)
     h.update(headers or {})
     body = dict(f)
     body.update(data)
-    return oauth_post("/oauth/token", body, headers=h)
+    return oauth_post("/oauth/token", body, headers=h, public=public)
 
 
-def redeem(client, flow, how=None, redirect_uri=None, **extra):
+def redeem(client, flow, how=None, redirect_uri=None, public=(), **extra):
     data = {"grant_type": "authorization_code", "code": flow.code,
             "redirect_uri": redirect_uri or client.redirect_uri}
     if flow.verifier is not None:
         data["code_verifier"] = flow.verifier
     data.update(extra)
-    return token(client, data, how=how)
+    return token(client, data, how=how, public=public)
 
 
 def assert_oauth_error(resp, status, error):

@@ -164,7 +164,7 @@ def test_unknown_grant_type_is_unsupported(rp, gt):
 def test_grant_type_not_the_clients_is_unauthorized_client():
     c = make_client(grants=("authorization_code",))
     assert_oauth_error(token(c, CC), 400, "unauthorized_client")
-    assert_oauth_error(token(c, {"grant_type": "refresh_token", "refresh_token": "x" * 43}),
+    assert_oauth_error(token(c, {"grant_type": "refresh_token", "refresh_token": oidclib.fake_secret("rt_")}),
                        400, "unauthorized_client")
 
 
@@ -250,7 +250,7 @@ def test_missing_redirect_uri_is_refused(rp, user, browser):
 def test_unknown_code_is_invalid_grant(rp):
     r = token(rp, {"grant_type": "authorization_code",
                    "code": e2elib.b64url(uuid.uuid4().bytes * 2),
-                   "redirect_uri": rp.redirect_uri, "code_verifier": "v" * 43})
+                   "redirect_uri": rp.redirect_uri, "code_verifier": oidclib.fake_secret()})
     assert_oauth_error(r, 400, "invalid_grant")
 
 
@@ -297,7 +297,8 @@ def test_missing_verifier_is_invalid_grant(rp, user, browser):
 def test_verifier_equal_to_the_challenge_is_refused(rp, user, browser):
     flow = sign_in(browser, rp, user)
     flow.verifier = flow.challenge                  # "plain" downgrade at the token endpoint
-    assert_oauth_error(redeem(rp, flow), 400, "invalid_grant")
+    # The challenge was public (in the authorize URL): not noted as a secret.
+    assert_oauth_error(redeem(rp, flow, public=("code_verifier",)), 400, "invalid_grant")
 
 
 def test_verifier_for_a_code_issued_without_a_challenge_is_refused(rp, user, browser):
@@ -350,6 +351,6 @@ def test_a_code_redeemed_at_once_by_many_wins_once_and_is_revoked(rp, user, brow
 
 def test_public_client_with_a_secret_is_refused(public, user):
     h = basic(public.id, e2elib.note_secret("made-up-" + uuid.uuid4().hex))
-    r = oauth_post("/oauth/token", {"grant_type": "authorization_code", "code": "x" * 43,
+    r = oauth_post("/oauth/token", {"grant_type": "authorization_code", "code": oidclib.fake_secret(),
                                     "redirect_uri": public.redirect_uri}, headers=h)
     assert_oauth_error(r, 401, "invalid_client")
