@@ -398,6 +398,15 @@ refresh_grant(struct req *r, const struct form *f, const struct client *c)
 		    "the token was used before");
 		goto out;
 	}
+	{
+		/* Its row came with the rotation (sessions_rotate). */
+		struct audit_event	 a = { .event = "token_refresh",
+		    .outcome = "success", .user_id = s.user_id,
+		    .client = r->client, .session_id = s.id,
+		    .client_id = c->id };
+
+		audit_log_line(&a, true);
+	}
 	sub = (struct oidc_subject){ s.user_id, s.username, s.role, s.id,
 	    s.parent_id, scope, s.amr, s.auth_time };
 	e = token_answer(r, c, &sub, NULL, &rt);
