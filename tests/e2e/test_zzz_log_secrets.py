@@ -99,3 +99,51 @@ def test_log_lines_are_json():
         if not isinstance(obj, dict) or "event" not in obj:
             bad.append((n, line[:200]))
     assert not bad, bad[:5]
+
+
+# --- the OpenID Provider (docs/OIDC.md) -------------------------------------
+# Its suites note every code, client secret, token, ID token, CSRF token and
+# browser cookie they used (oidclib, via note_secret).  This test runs one
+# flow of its own first, so that it is never vacuous when run alone.
+
+def _oidc_flow():
+    import oidclib
+    user = oidclib.new_user()
+    c = oidclib.make_client(grants=oidclib.ALL_GRANTS)
+    b = oidclib.Browser()
+    flow = oidclib.sign_in(b, c, user, scope="openid offline_access email")
+    tk = oidclib.assert_tokens(oidclib.redeem(c, flow), refresh=True)
+    r = oidclib.userinfo(tk["access_token"])
+    assert r.status_code == 200, r.text
+    assert oidclib.revoke(c, tk["refresh_token"]).status_code == 200
+    cc = oidclib.assert_tokens(oidclib.token(c, {"grant_type": "client_credentials"}),
+                               id_token=False)
+    cookie = b.cookie
+    r = b.post("/oauth/logout", {"id_token_hint": tk["id_token"]})
+    assert r.status_code in (200, 302, 303), r.status_code
+    b.close()
+    return {"code": flow.code, "verifier": flow.verifier, "client_secret": c.secret,
+            "id_token": tk["id_token"], "access_token": tk["access_token"],
+            "refresh_token": tk["refresh_token"], "cc_token": cc["access_token"],
+            "cookie": cookie}
+
+
+def test_log_has_no_oidc_secret():
+    used = _oidc_flow()
+    for what, s in used.items():
+        assert s and s in SECRETS_USED, what          # noted, so every check here sees it
+    log = _read_log()
+    leaked = [s[:10] + "..." for s in SECRETS_USED if any(f in log for f in _forms(s))]
+    assert not leaked, "OIDC secrets found in %s: %r" % (LOG_FILE, leaked[:5])
+    # Nor the keyed hashes of the clients' secrets.
+    hashes = [r[0] for r in root_sql("SELECT HEX(secret_hash) FROM oauth_clients "
+                                     "WHERE secret_hash IS NOT NULL", db="genesis")]
+    assert hashes
+    assert not [h for h in hashes if h.encode() in log or h.lower().encode() in log]
+
+
+def test_log_has_no_client_secret_key():
+    _oidc_flow()
+    with open(os.path.join(VAR, "secrets", "client_secret_key"), "rb") as f:
+        key = f.read().strip()
+    assert key and key not in _read_log()

@@ -48,6 +48,33 @@ def _exercise():
     assert r.status_code == 401, r
     r = call("POST", "/logout", src, token=acct.access)
     assert r.status_code == 200, r.text
+    _exercise_oidc()
+
+
+def _exercise_oidc():
+    """A flow of the OpenID Provider (docs/OIDC.md) whose code, client
+    secret, tokens, ID token and cookie are noted: a code in a redirect
+    and an ID token in GET /oauth/logout's query are what a web server's
+    access log would catch."""
+    import oidclib
+    user = oidclib.new_user()
+    c = oidclib.make_client(grants=oidclib.ALL_GRANTS)
+    b = oidclib.Browser()
+    flow = oidclib.sign_in(b, c, user, scope="openid offline_access")
+    tk = oidclib.assert_tokens(oidclib.redeem(c, flow, how="post"), refresh=True)
+    r = oidclib.userinfo(tk["access_token"], method="POST", form=True)
+    assert r.status_code == 200, r.text
+    r = oidclib.introspect(c, tk["refresh_token"])
+    assert r.status_code == 200, r.text
+    cookie = b.cookie or ""
+    r = b.get("/oauth/logout?" + urllib.parse.urlencode({"id_token_hint": tk["id_token"]}))
+    assert r.status_code in (200, 302, 303), r.status_code
+    b.close()
+    OIDC_USED.update(code=flow.code, client_secret=c.secret, id_token=tk["id_token"],
+                     refresh_token=tk["refresh_token"], cookie=cookie)
+
+
+OIDC_USED = {}
 
 
 def _nginx_escaped(b):
@@ -136,6 +163,17 @@ def test_no_log_holds_an_authorization_header_value_sent(logs):
             if _leaks(v, text) or (len(token) >= 12 and _leaks(token, text)):
                 leaked.append((name, v[:24] + "..."))
     assert not leaked, sorted(set(leaked))[:10]
+
+
+def test_the_oidc_secrets_are_searched_for(logs):
+    """The flow of _exercise_oidc ran and its secrets are among those the
+    test above looks for (so the OpenID Provider's are never left out)."""
+    assert set(OIDC_USED) == {"code", "client_secret", "id_token", "refresh_token", "cookie"}
+    for what, s in OIDC_USED.items():
+        assert s and s in SECRETS_USED and len(s) >= 8, what
+    leaked = [(name, what) for what, s in OIDC_USED.items()
+              for name, text in logs.items() if _leaks(s, text)]
+    assert not leaked, leaked
 
 
 @pytest.mark.parametrize("what", sorted(PATTERNS))
