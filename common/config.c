@@ -49,6 +49,8 @@ static const struct key_def keys[] = {
 	K_UINT(argon2_parallelism, 1, 64),
 	K_STR(signing_key_file),
 	K_STR(client_secret_key_file),
+	K_STR(templates_dir),
+	K_BOOL(op_cookie_secure),
 	K_STR(verify_key_files),
 	K_STR(jwt_issuer),
 	K_STR(jwt_audience),
@@ -99,6 +101,7 @@ config_init(struct config *c)
 	c->account_lockout_threshold = 100;	/* NIST SP 800-63B */
 	c->account_lockout_seconds = 900;
 	c->registration = true;
+	c->op_cookie_secure = true;
 	c->log_level = LOG_LVL_INFO;
 }
 

@@ -37,6 +37,9 @@ struct config {
 	/* tokens */
 	char		*signing_key_file;	/* PEM RSA private key */
 	char		*client_secret_key_file;	/* HMAC key of client secrets */
+	/* the OpenID Provider's pages */
+	char		*templates_dir;
+	bool		 op_cookie_secure;	/* __Host- prefix and Secure */
 	char		*verify_key_files;	/* more PEM keys, comma-separated */
 	char		*jwt_issuer;
 	char		*jwt_audience;

@@ -44,9 +44,9 @@ decode(const char *s, size_t n, char *out)
 }
 
 static int
-parse_pairs(struct form *f, const char *s, size_t len)
+parse_pairs(struct form *f, const char *s, size_t len, bool repeats)
 {
-	size_t		 i = 0, n, used = 0, k;
+	size_t		 i = 0, n, used = 0, k, seen = 0;
 	const char	*eq, *amp;
 	long		 nl, vl;
 
@@ -57,7 +57,8 @@ parse_pairs(struct form *f, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		if (f->n == FORM_MAX_PAIRS)
+		/* Repeats count too: each pair takes two NULs of the buffer. */
+		if (seen++ == FORM_MAX_PAIRS)
 			return -1;
 		eq = memchr(s + i, '=', n);
 		nl = decode(s + i, eq == NULL ? n : (size_t)(eq - (s + i)),
@@ -77,15 +78,21 @@ parse_pairs(struct form *f, const char *s, size_t len)
 		used += (size_t)vl + 1;
 		for (k = 0; k < f->n; k++)
 			if (strcmp(f->p[k].name, f->p[f->n].name) == 0)
+				break;
+		if (k < f->n) {
+			if (!repeats)
 				return -1;
-		f->n++;
+			/* The first stays; the caller learns of the rest. */
+			f->repeated = true;
+		} else
+			f->n++;
 		i += n + 1;
 	}
 	return 0;
 }
 
-int
-form_parse(struct form *f, const char *s, size_t len)
+static int
+parse(struct form *f, const char *s, size_t len, bool repeats)
 {
 	memset(f, 0, sizeof(*f));
 	if (memchr(s, '\0', len) != NULL)
@@ -94,11 +101,23 @@ form_parse(struct form *f, const char *s, size_t len)
 	f->bufsz = len + 2 * FORM_MAX_PAIRS + 2;
 	if ((f->buf = malloc(f->bufsz)) == NULL)
 		return -1;
-	if (parse_pairs(f, s, len) == -1) {
+	if (parse_pairs(f, s, len, repeats) == -1) {
 		form_clear(f);
 		return -1;
 	}
 	return 0;
+}
+
+int
+form_parse(struct form *f, const char *s, size_t len)
+{
+	return parse(f, s, len, false);
+}
+
+int
+form_parse_repeats(struct form *f, const char *s, size_t len)
+{
+	return parse(f, s, len, true);
 }
 
 const char *

@@ -8,6 +8,7 @@
 #ifndef IDENT_FORM_H
 #define IDENT_FORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define FORM_MAX_PAIRS	16
@@ -21,10 +22,18 @@ struct form {
 	}		 p[FORM_MAX_PAIRS];
 	char		*buf;
 	size_t		 bufsz;
+	bool		 repeated;	/* form_parse_repeats saw a name again */
 };
 
 /* Parse s[0..len) into f.  Returns 0, or -1 (f is then empty). */
 int		 form_parse(struct form *f, const char *s, size_t len);
+/*
+ * As form_parse, but a repeated name is not an error: its first value
+ * is kept and f->repeated is set (OAuth 2.0's authorization request must
+ * find client_id and redirect_uri before it may answer a repetition).
+ * Repeated pairs still count toward FORM_MAX_PAIRS.
+ */
+int		 form_parse_repeats(struct form *f, const char *s, size_t len);
 /* The decoded value of name (NUL-terminated, *len set), or NULL. */
 const char	*form_get(const struct form *f, const char *name, size_t *len);
 /* Wipe (values may be passwords) and free; accepts an unparsed form. */

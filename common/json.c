@@ -434,3 +434,11 @@ json_doc_only(const struct json_doc *doc, const char *const *names, size_t n)
 	}
 	return true;
 }
+
+bool
+json_has_member(struct json_doc *doc, const char *name)
+{
+	json_object	*v;
+
+	return doc != NULL && json_object_object_get_ex(doc->root, name, &v);
+}

@@ -61,6 +61,9 @@ void	json_get_int(struct json_doc *, const char *name, long long min,
 bool	json_doc_only(const struct json_doc *, const char *const *names,
 	    size_t n);
 
+/* Has the object a member name (of any type, null included)? */
+bool	json_has_member(struct json_doc *, const char *name);
+
 /* Add a "Field required" error for name unless s->present. */
 void	json_require(const struct jstr *s, const char *name,
 	    struct verrs *errs);

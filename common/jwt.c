@@ -27,7 +27,7 @@
 
 #define MAX_KEYS	8
 #define MIN_RSA_BITS	2048
-#define MAX_PART	2048	/* decoded header or payload */
+#define MAX_PART	6144	/* decoded header or payload */
 #define MAX_SIG		1024	/* 8192-bit RSA */
 
 struct jwt_key {
@@ -41,8 +41,10 @@ struct jwt_key {
 	 * with, and a verification context (set up for RS256), so a
 	 * request pays for neither the JSON nor OpenSSL's per-call setup.
 	 */
-	char		*header_b64;
+	char		*header_b64;	/* typ at+jwt */
 	size_t		 header_len;
+	char		*id_header_b64;	/* typ JWT */
+	size_t		 id_header_len;
 	EVP_PKEY_CTX	*verify;
 };
 
@@ -107,7 +109,7 @@ jwt_thumbprint(const char *n_b64, const char *e_b64, char out[KID_LEN + 1])
 
 /* base64url of the header of the tokens key kid signs, and its length. */
 static char *
-encoded_header(const char *kid, size_t *len)
+encoded_header(const char *kid, const char *typ, size_t *len)
 {
 	struct jsonw	 h;
 	char		*out = NULL;
@@ -115,7 +117,7 @@ encoded_header(const char *kid, size_t *len)
 	jsonw_init(&h);
 	jsonw_obj_open(&h);
 	jsonw_kv_str(&h, "alg", "RS256");
-	jsonw_kv_str(&h, "typ", "at+jwt");
+	jsonw_kv_str(&h, "typ", typ);
 	jsonw_kv_str(&h, "kid", kid);
 	jsonw_obj_close(&h);
 	if (jsonw_text(&h) != NULL &&
@@ -219,7 +221,10 @@ add_key(struct jwt_keys *ks, const char *cfgkey, const char *path,
 	if ((k->n_b64 = bn_b64url(pkey, OSSL_PKEY_PARAM_RSA_N)) == NULL ||
 	    (k->e_b64 = bn_b64url(pkey, OSSL_PKEY_PARAM_RSA_E)) == NULL ||
 	    jwt_thumbprint(k->n_b64, k->e_b64, k->kid) == -1 ||
-	    (k->header_b64 = encoded_header(k->kid, &k->header_len)) == NULL ||
+	    (k->header_b64 = encoded_header(k->kid, JWT_TYP_ACCESS,
+	    &k->header_len)) == NULL ||
+	    (k->id_header_b64 = encoded_header(k->kid, JWT_TYP_ID,
+	    &k->id_header_len)) == NULL ||
 	    (k->verify = verify_ctx(pkey, ks->sha256)) == NULL) {
 		snprintf(err, errsz, "%s: '%s': cannot read the key", cfgkey, path);
 		return -1;
@@ -298,6 +303,7 @@ jwt_keys_free(struct jwt_keys *ks)
 		free(ks->k[i].n_b64);
 		free(ks->k[i].e_b64);
 		free(ks->k[i].header_b64);
+		free(ks->k[i].id_header_b64);
 		EVP_PKEY_CTX_free(ks->k[i].verify);
 	}
 	EVP_MD_free(ks->sha256);
@@ -342,17 +348,53 @@ append_part(char *out, size_t cap, size_t *len, const char *json, size_t n)
 	return 0;
 }
 
+#define MAX_ID_TOKEN_LEN	8192
+
+char *
+jwt_sign_payload(const struct jwt_keys *ks, const char *typ,
+    const char *payload, size_t plen)
+{
+	const struct jwt_key	*k = &ks->k[0];
+	bool			 id = strcmp(typ, JWT_TYP_ID) == 0;
+	const char		*head = id ? k->id_header_b64 : k->header_b64;
+	EVP_MD_CTX		*md = NULL;
+	uint8_t			 sig[MAX_SIG];
+	size_t			 siglen = sizeof(sig), len, cap;
+	char			*out = NULL;
+	bool			 ok = false;
+
+	/* An access token must stay short enough for jwt_verify to take. */
+	cap = id ? MAX_ID_TOKEN_LEN : MAX_TOKEN_LEN + 1;
+	len = id ? k->id_header_len : k->header_len;
+	if ((out = malloc(cap)) == NULL || len + 1 >= cap)
+		goto done;
+	memcpy(out, head, len);
+	out[len++] = '.';
+	if (append_part(out, cap, &len, payload, plen) == -1 ||
+	    (md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(md, NULL, ks->sha256, NULL, k->pkey) != 1 ||
+	    EVP_DigestSign(md, sig, &siglen, (const uint8_t *)out, len) != 1 ||
+	    len + 1 + B64_ENCODED_SIZE(siglen) > cap)
+		goto done;
+	out[len++] = '.';
+	b64_encode(B64_URL, sig, siglen, out + len);
+	ok = true;
+done:
+	if (!ok) {
+		log_reason(LOG_LVL_ERR, "jwt_sign_failed", "signing failed");
+		free(out);
+		out = NULL;
+	}
+	EVP_MD_CTX_free(md);
+	return out;
+}
+
 char *
 jwt_sign(const struct jwt_keys *ks, const char *iss, const char *aud,
     const struct jwt_claims *c, const char *scope, const char *auth_method)
 {
-	const struct jwt_key	*k = &ks->k[0];
-	struct jsonw		 p;
-	EVP_MD_CTX		*md = NULL;
-	uint8_t			 sig[MAX_SIG];
-	size_t			 siglen = sizeof(sig), len = 0, cap = MAX_TOKEN_LEN;
-	char			*out = NULL;
-	bool			 ok = false;
+	struct jsonw	 p;
+	char		*out = NULL;
 
 	jsonw_init(&p);
 	jsonw_obj_open(&p);
@@ -369,28 +411,10 @@ jwt_sign(const struct jwt_keys *ks, const char *iss, const char *aud,
 	jsonw_kv_str(&p, "scope", scope);
 	jsonw_kv_str(&p, "auth_method", auth_method);
 	jsonw_obj_close(&p);
-
-	if (jsonw_text(&p) == NULL || (out = malloc(cap)) == NULL ||
-	    (len = k->header_len) + 1 >= cap)
-		goto done;
-	memcpy(out, k->header_b64, len);
-	out[len++] = '.';
-	if (append_part(out, cap, &len, p.buf, p.len) == -1 ||
-	    (md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(md, NULL, ks->sha256, NULL, k->pkey) != 1 ||
-	    EVP_DigestSign(md, sig, &siglen, (const uint8_t *)out, len) != 1 ||
-	    len + 1 + B64_ENCODED_SIZE(siglen) > cap)
-		goto done;
-	out[len++] = '.';
-	b64_encode(B64_URL, sig, siglen, out + len);
-	ok = true;
-done:
-	if (!ok) {
-		log_reason(LOG_LVL_ERR, "jwt_sign_failed", "signing failed");
-		free(out);
-		out = NULL;
-	}
-	EVP_MD_CTX_free(md);
+	if (jsonw_text(&p) != NULL)
+		out = jwt_sign_payload(ks, JWT_TYP_ACCESS, p.buf, p.len);
+	else
+		log_reason(LOG_LVL_ERR, "jwt_sign_failed", "out of memory");
 	jsonw_clear(&p);
 	return out;
 }
@@ -447,14 +471,15 @@ int_claim(struct json_doc *d, const char *name, long long *out)
 }
 
 static const struct jwt_key *
-parsed_header_key(const struct jwt_keys *ks, struct json_doc *h)
+parsed_header_key(const struct jwt_keys *ks, struct json_doc *h,
+    const char *typ)
 {
 	static const char *const allowed[] = { "alg", "typ", "kid" };
 	size_t			 i;
 
 	/* jku, x5u, jwk, x5c, crit...: any other member is refused. */
 	if (!json_doc_only(h, allowed, 3) || !str_is(h, "alg", "RS256") ||
-	    !str_is(h, "typ", "at+jwt"))
+	    !str_is(h, "typ", typ))
 		return NULL;
 	for (i = 0; i < ks->n; i++)
 		if (str_is(h, "kid", ks->k[i].kid))
@@ -468,18 +493,21 @@ parsed_header_key(const struct jwt_keys *ks, struct json_doc *h)
  * member by member.
  */
 static const struct jwt_key *
-header_key(const struct jwt_keys *ks, const char *h64, size_t n)
+header_key(const struct jwt_keys *ks, const char *h64, size_t n,
+    const char *typ)
 {
 	const struct jwt_key	*k = NULL;
 	struct json_doc		*h;
+	bool			 id = strcmp(typ, JWT_TYP_ID) == 0;
 	size_t			 i;
 
 	for (i = 0; i < ks->n; i++)
-		if (ks->k[i].header_len == n &&
-		    memcmp(ks->k[i].header_b64, h64, n) == 0)
+		if ((id ? ks->k[i].id_header_len : ks->k[i].header_len) == n &&
+		    memcmp(id ? ks->k[i].id_header_b64 : ks->k[i].header_b64,
+		    h64, n) == 0)
 			return &ks->k[i];
 	if ((h = part_doc(h64, n)) != NULL)
-		k = parsed_header_key(ks, h);
+		k = parsed_header_key(ks, h, typ);
 	json_doc_free(h);
 	return k;
 }
@@ -507,20 +535,47 @@ jwt_claims_current(const struct jwt_claims *c, long long now)
 	    c->iat <= now + JWT_SKEW;
 }
 
+/* An optional string claim: "" when absent; false if malformed. */
+static bool
+opt_claim(struct json_doc *d, const char *name, char *out, size_t cap)
+{
+	if (!json_has_member(d, name)) {
+		out[0] = '\0';
+		return true;
+	}
+	return str_claim(d, name, out, cap);
+}
+
 static bool
 claims_ok(struct json_doc *p, const char *iss, const char *aud,
     long long now, struct jwt_claims *c)
 {
-	if (!str_is(p, "iss", iss) || !str_is(p, "aud", aud) ||
+	bool	 by_client;
+
+	if (!str_is(p, "iss", iss) ||
 	    !int_claim(p, "exp", &c->exp) || !int_claim(p, "nbf", &c->nbf) ||
 	    !int_claim(p, "iat", &c->iat) ||
 	    !str_claim(p, "sub", c->sub, sizeof(c->sub)) ||
-	    !str_claim(p, "sid", c->sid, sizeof(c->sid)) ||
 	    !str_claim(p, "jti", c->jti, sizeof(c->jti)) ||
-	    !str_claim(p, "username", c->username, sizeof(c->username)) ||
-	    !str_claim(p, "role", c->role, sizeof(c->role)))
+	    !opt_claim(p, "client_id", c->client_id, sizeof(c->client_id)) ||
+	    !opt_claim(p, "scope", c->scope, sizeof(c->scope)) ||
+	    !opt_claim(p, "auth_method", c->auth_method,
+	    sizeof(c->auth_method)))
+		return false;
+	/* A client's token names its own audiences (docs/OIDC.md "Tokens"). */
+	if (c->client_id[0] == '\0' ? !str_is(p, "aud", aud) :
+	    !json_has_member(p, "aud"))
 		return false;
 	if (!jwt_claims_current(c, now))
+		return false;
+	by_client = strcmp(c->auth_method, "client_credentials") == 0;
+	if (by_client)
+		return c->client_id[0] != '\0' &&
+		    strcmp(c->sub, c->client_id) == 0 &&
+		    !json_has_member(p, "sid");
+	if (!str_claim(p, "sid", c->sid, sizeof(c->sid)) ||
+	    !str_claim(p, "username", c->username, sizeof(c->username)) ||
+	    !str_claim(p, "role", c->role, sizeof(c->role)))
 		return false;
 	return uuid_syntax_ok(c->sub, strlen(c->sub)) &&
 	    uuid_syntax_ok(c->sid, strlen(c->sid));
@@ -541,7 +596,7 @@ jwt_verify(const struct jwt_keys *ks, const char *tok, size_t len,
 	    (d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok))) == NULL ||
 	    memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - tok)) != NULL)
 		return IERR_UNAUTHENTICATED;
-	if ((k = header_key(ks, tok, (size_t)(d1 - tok))) != NULL &&
+	if ((k = header_key(ks, tok, (size_t)(d1 - tok), JWT_TYP_ACCESS)) != NULL &&
 	    signature_ok(ks, k, tok, (size_t)(d2 - tok), d2 + 1,
 	    len - (size_t)(d2 + 1 - tok)) &&
 	    (p = part_doc(d1 + 1, (size_t)(d2 - d1 - 1))) != NULL)
@@ -583,4 +638,34 @@ jwt_new_key(const char *path, unsigned bits, char *err, size_t errsz)
 		close(fd);
 	EVP_PKEY_free(pkey);
 	return rc;
+}
+
+enum ierr
+jwt_verify_id_hint(const struct jwt_keys *ks, const char *tok, size_t len,
+    const char *iss, struct jwt_id_hint *out)
+{
+	const struct jwt_key	*k;
+	struct json_doc		*p = NULL;
+	const char		*d1, *d2;
+	bool			 ok = false;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || len > MAX_ID_TOKEN_LEN ||
+	    memchr(tok, '\0', len) != NULL ||
+	    (d1 = memchr(tok, '.', len)) == NULL ||
+	    (d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok))) == NULL ||
+	    memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - tok)) != NULL)
+		return IERR_UNAUTHENTICATED;
+	if ((k = header_key(ks, tok, (size_t)(d1 - tok), JWT_TYP_ID)) != NULL &&
+	    signature_ok(ks, k, tok, (size_t)(d2 - tok), d2 + 1,
+	    len - (size_t)(d2 + 1 - tok)) &&
+	    (p = part_doc(d1 + 1, (size_t)(d2 - d1 - 1))) != NULL)
+		ok = str_is(p, "iss", iss) &&
+		    str_claim(p, "sub", out->sub, sizeof(out->sub)) &&
+		    str_claim(p, "aud", out->aud, sizeof(out->aud)) &&
+		    opt_claim(p, "sid", out->sid, sizeof(out->sid));
+	json_doc_free(p);
+	if (!ok)
+		memset(out, 0, sizeof(*out));
+	return ok ? IERR_OK : IERR_UNAUTHENTICATED;
 }

@@ -26,13 +26,26 @@ struct jwt_keys;
 #define KID_LEN		43	/* base64url of a SHA-256 */
 
 struct jwt_claims {
-	char		 sub[37];	/* user id */
-	char		 sid[37];	/* session id */
+	char		 sub[37];	/* user id, or the client's */
+	char		 sid[37];	/* session id ("" for client_credentials) */
 	char		 jti[37];
 	char		 username[401];
 	char		 role[17];
+	char		 client_id[37];	/* "" in first-party tokens */
+	char		 scope[256];
+	char		 auth_method[33];
 	long long	 iat, nbf, exp;
 };
+
+/* What an ID token given back as id_token_hint (RP-initiated logout) names. */
+struct jwt_id_hint {
+	char		 sub[37];
+	char		 aud[37];	/* the client */
+	char		 sid[37];	/* the browser session */
+};
+
+#define JWT_TYP_ACCESS	"at+jwt"
+#define JWT_TYP_ID	"JWT"
 
 /*
  * Load the signing key (PEM RSA private key at signing_path, or
@@ -59,12 +72,30 @@ char		*jwt_sign(const struct jwt_keys *, const char *iss,
 		    const char *scope, const char *auth_method);
 
 /*
- * Verify token[0..len) at time now.  IERR_OK fills *out;
+ * Sign the claims payload[0..len) (a JSON object's text) with the signing
+ * key under a header of typ JWT_TYP_ACCESS or JWT_TYP_ID.  Returns a
+ * NUL-terminated JWS the caller frees, or NULL (logged).
+ */
+char		*jwt_sign_payload(const struct jwt_keys *, const char *typ,
+		    const char *payload, size_t len);
+
+/*
+ * Verify token[0..len) at time now.  A token issued to a client (with a
+ * client_id claim) carries the client's own audiences, so aud is not
+ * compared for it; every other token's aud must be aud.  IERR_OK fills *out;
  * IERR_UNAUTHENTICATED for anything else (never says which check failed).
  */
 enum ierr	 jwt_verify(const struct jwt_keys *, const char *token,
 		    size_t len, const char *iss, const char *aud,
 		    long long now, struct jwt_claims *out);
+
+/*
+ * Verify an ID token of ours given back by a client: signature, header
+ * typ JWT, iss; it may have expired (OpenID Connect RP-Initiated Logout
+ * §2).  IERR_OK fills *out, IERR_UNAUTHENTICATED otherwise.
+ */
+enum ierr	 jwt_verify_id_hint(const struct jwt_keys *, const char *token,
+		    size_t len, const char *iss, struct jwt_id_hint *out);
 
 /* Whether verified claims are in their time limits (exp, nbf, iat) at now. */
 bool		 jwt_claims_current(const struct jwt_claims *, long long now);

@@ -14,15 +14,22 @@ sessions_create(struct db *db, const struct session_new *s)
 	    "INSERT INTO sessions (id, user_id, refresh_hash, generation, "
 	    "ip_address, last_client_address, user_agent, device_name, "
 	    "login_method, created_at, last_activity_at, expires_at, "
-	    "absolute_expires_at) VALUES "
+	    "absolute_expires_at, kind, browser_hash, auth_time, amr, "
+	    "client_id, parent_id, scope) VALUES "
 	    "(?, ?, ?, 1, ?, ?, ?, LEFT(?, 100), ?, UTC_TIMESTAMP(), "
 	    "UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND, "
-	    "UTC_TIMESTAMP() + INTERVAL ? SECOND)";
+	    "UTC_TIMESTAMP() + INTERVAL ? SECOND, COALESCE(?, 'api'), ?, "
+	    "IF(? = 0, UTC_TIMESTAMP(), FROM_UNIXTIME(?)), ?, ?, ?, ?)";
 	struct db_param		 p[] = {
 		DBP_CSTR(s->id), DBP_CSTR(s->user_id),
 		DBP_STR((const char *)s->hash, SHA256_LEN), DBP_CSTR(s->ip),
 		DBP_CSTR(s->ip), DBP_CSTR(s->user_agent), DBP_CSTR(s->user_agent),
 		DBP_CSTR(s->method), DBP_INT(s->ttl), DBP_INT(s->max_lifetime),
+		DBP_CSTR(s->kind), s->browser_hash == NULL ? DBP_NUL :
+		DBP_STR((const char *)s->browser_hash, SHA256_LEN),
+		DBP_INT(s->auth_time), DBP_INT(s->auth_time), DBP_CSTR(s->amr),
+		DBP_CSTR(s->client_id), DBP_CSTR(s->parent_id),
+		DBP_CSTR(s->scope),
 	};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL);
@@ -35,8 +42,10 @@ sessions_create(struct db *db, const struct session_new *s)
 	"s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND " \
 	"s.absolute_expires_at > UTC_TIMESTAMP(), u.disabled, " \
 	"COALESCE(TIMESTAMPDIFF(SECOND, s.rotated_at, UTC_TIMESTAMP()), " \
-	"999999), u.username, u.role FROM sessions s " \
-	"JOIN users u ON u.id = s.user_id "
+	"999999), u.username, u.role, COALESCE(s.client_id, ''), " \
+	"COALESCE(s.scope, ''), COALESCE(s.parent_id, ''), " \
+	"COALESCE(s.amr, 'pwd'), COALESCE(UNIX_TIMESTAMP(s.auth_time), 0) " \
+	"FROM sessions s JOIN users u ON u.id = s.user_id "
 
 static enum ierr
 find_refresh(struct db *db, const char *sql, const uint8_t hash[SHA256_LEN],
@@ -47,14 +56,17 @@ find_refresh(struct db *db, const char *sql, const uint8_t hash[SHA256_LEN],
 	struct db_col		 c[] = {
 		DBC_STR(out->id), DBC_STR(out->user_id), DBC_INT, DBC_INT,
 		DBC_INT, DBC_INT, DBC_INT, DBC_STR(out->username),
-		DBC_STR(out->role),
+		DBC_STR(out->role), DBC_STR(out->client_id),
+		DBC_STR(out->scope), DBC_STR(out->parent_id),
+		DBC_STR(out->amr), DBC_INT,
 	};
 	size_t			 rows;
 	enum ierr		 e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = db_query(db, sql, p, 2, c, 9, NULL, NULL, &rows)) != IERR_OK)
+	if ((e = db_query(db, sql, p, 2, c, 14, NULL, NULL, &rows)) != IERR_OK)
 		return e;
+	out->auth_time = c[13].i;
 	if (rows == 0)
 		return IERR_NOT_FOUND;
 	out->generation = c[2].i;
@@ -123,6 +135,65 @@ sessions_revoke(struct db *db, const char *id, const char *reason)
 	struct db_param		 p[] = { DBP_CSTR(reason), DBP_CSTR(id) };
 
 	return db_exec(db, sql, p, 2, NULL);
+}
+
+enum ierr
+sessions_revoke_family(struct db *db, const char *id, const char *reason)
+{
+	static const char	 sql[] =
+	    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP(), "
+	    "revoked_reason = ? WHERE (id = ? OR parent_id = ?) AND "
+	    "revoked_at IS NULL";
+	struct db_param		 p[] = {
+		DBP_CSTR(reason), DBP_CSTR(id), DBP_CSTR(id),
+	};
+
+	return db_exec(db, sql, p, 3, NULL);
+}
+
+enum ierr
+sessions_revoke_client(struct db *db, const char *uid, const char *cid,
+    const char *reason)
+{
+	static const char	 sql[] =
+	    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP(), "
+	    "revoked_reason = ? WHERE user_id = ? AND client_id = ? AND "
+	    "revoked_at IS NULL";
+	struct db_param		 p[] = {
+		DBP_CSTR(reason), DBP_CSTR(uid), DBP_CSTR(cid),
+	};
+
+	return db_exec(db, sql, p, 3, NULL);
+}
+
+enum ierr
+sessions_find_browser(struct db *db, const uint8_t hash[SHA256_LEN],
+    struct browser_session *out)
+{
+	static const char	 sql[] =
+	    "SELECT s.id, s.user_id, u.username, u.role, COALESCE(s.amr, "
+	    "'pwd'), COALESCE(UNIX_TIMESTAMP(s.auth_time), 0), u.disabled "
+	    "FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "WHERE s.browser_hash = ? AND s.kind = 'browser' AND "
+	    "s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()";
+	struct db_param		 p[] = {
+		DBP_STR((const char *)hash, SHA256_LEN),
+	};
+	struct db_col		 c[] = {
+		DBC_STR(out->id), DBC_STR(out->user_id), DBC_STR(out->username),
+		DBC_STR(out->role), DBC_STR(out->amr), DBC_INT, DBC_INT,
+	};
+	size_t			 rows;
+	enum ierr		 e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = db_query(db, sql, p, 1, c, 7, NULL, NULL, &rows)) != IERR_OK)
+		return e;
+	if (rows == 0)
+		return IERR_NOT_FOUND;
+	out->auth_time = c[5].i;
+	out->disabled = c[6].i != 0;
+	return IERR_OK;
 }
 
 enum ierr

@@ -26,6 +26,25 @@ struct session_new {
 	const char	*method;	/* "password" */
 	unsigned	 ttl;		/* refresh token lifetime */
 	unsigned	 max_lifetime;	/* absolute */
+	/* The OpenID Provider's (NULL: a first-party session, kind "api"). */
+	const char	*kind;		/* "browser" or "client" */
+	const uint8_t	*browser_hash;	/* SHA-256 of a browser's cookie */
+	long long	 auth_time;	/* when the password was typed; 0: now */
+	const char	*amr;		/* "pwd", "pwd otp" */
+	const char	*client_id;
+	const char	*parent_id;	/* the browser session of a client's */
+	const char	*scope;
+};
+
+/* A browser's session with the OpenID Provider, found by its cookie. */
+struct browser_session {
+	char		 id[37];
+	char		 user_id[37];
+	char		 username[401];
+	char		 role[17];
+	char		 amr[33];
+	long long	 auth_time;	/* Unix time */
+	bool		 disabled;
 };
 
 /* A session found by a presented refresh token. */
@@ -40,15 +59,22 @@ struct session_ref {
 	long long	 since_rotation;	/* seconds */
 	char		 username[401];	/* of the user, for the new token */
 	char		 role[17];
+	char		 client_id[37];	/* "" for a first-party session */
+	char		 scope[256];	/* a client's session's scope */
+	char		 parent_id[37];	/* its browser session, or "" */
+	char		 amr[33];
+	long long	 auth_time;	/* Unix time, 0 when unknown */
 };
 
 /* The caller of a request with an access token: session and user. */
 struct principal {
-	char		 uid[37];
+	char		 uid[37];	/* "" for a client's own token */
 	char		 sid[37];
 	char		 username[401];
 	char		 role[17];
 	bool		 disabled;
+	char		 client_id[37];	/* of a token issued to a client */
+	char		 scope[256];
 };
 
 struct session_view {
@@ -74,6 +100,15 @@ enum ierr	sessions_rotate(struct db *, const char *id, long long gen,
 		    const uint8_t newhash[SHA256_LEN], const char *client,
 		    unsigned ttl, bool *won);
 enum ierr	sessions_revoke(struct db *, const char *id, const char *reason);
+/* Revoke a session and every session that has it as parent. */
+enum ierr	sessions_revoke_family(struct db *, const char *id,
+		    const char *reason);
+/* The live browser session whose cookie hashes to hash; IERR_NOT_FOUND. */
+enum ierr	sessions_find_browser(struct db *, const uint8_t hash[SHA256_LEN],
+		    struct browser_session *out);
+/* Revoke uid's live sessions of client cid (a revoked grant). */
+enum ierr	sessions_revoke_client(struct db *, const char *uid,
+		    const char *cid, const char *reason);
 /* Revoke every active session of a user but keep_sid (may be NULL). */
 enum ierr	sessions_revoke_user(struct db *, const char *uid,
 		    const char *keep_sid, const char *reason,

@@ -225,6 +225,9 @@ write_config() {
 		signing_key_file = $VAR/secrets/signing_key.pem
 		verify_key_files = $VAR/secrets/verify_key.pem
 		client_secret_key_file = $VAR/secrets/client_secret_key
+		templates_dir = $ROOT/fcgi/templates
+		# Plain http on loopback: the OP's cookie drops __Host- and Secure.
+		op_cookie_secure = no
 		jwt_issuer = http://127.0.0.1:$PORT
 		jwt_audience = genesis
 		shm_name = $SHM_NAME

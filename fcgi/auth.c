@@ -1,10 +1,12 @@
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "auth.h"
+#include "clients.h"
 #include "jwt_memo.h"
 #include "req.h"
 #include "sessions.h"
@@ -64,6 +66,30 @@ load_principal(struct req *r, const struct jwt_claims *c)
 	return IERR_OK;
 }
 
+/* A client's own token (client_credentials): the client must be live. */
+static enum ierr
+client_principal(struct req *r, const struct jwt_claims *c)
+{
+	struct client	*cl;
+	enum ierr	 e;
+
+	if ((cl = calloc(1, sizeof(*cl))) == NULL)
+		return IERR_INTERNAL;
+	e = clients_get(r->w->db, c->client_id, cl);
+	if (e == IERR_OK && !cl->is_active)
+		e = IERR_NOT_FOUND;
+	free(cl);
+	if (e == IERR_NOT_FOUND)
+		return unauthenticated(r, "Could not validate credentials");
+	if (e != IERR_OK)
+		return e;
+	memset(&r->who, 0, sizeof(r->who));
+	snprintf(r->who.client_id, sizeof(r->who.client_id), "%s", c->client_id);
+	snprintf(r->who.scope, sizeof(r->who.scope), "%s", c->scope);
+	r->authenticated = true;
+	return IERR_OK;
+}
+
 enum ierr
 authn_check(struct req *r)
 {
@@ -84,12 +110,22 @@ authn_check(struct req *r)
 	if (jwt_memo_verify(r->w->verified, tok, len, (long long)time(NULL),
 	    &c) != IERR_OK)
 		return unauthenticated(r, "Could not validate credentials");
+	/*
+	 * A relying party's token never drives our own management routes
+	 * (SECURITY.md C-T23); only validation serves other services.
+	 */
+	if (c.client_id[0] != '\0' && r->route->auth != AUTH_VALIDATE)
+		return IERR_FORBIDDEN;
+	if (c.sid[0] == '\0')
+		return client_principal(r, &c);
 	/* The token alone is not enough: its session and user must live. */
 	e = load_principal(r, &c);
 	if (e == IERR_NOT_FOUND)
 		return unauthenticated(r, "Could not validate credentials");
 	if (e != IERR_OK)
 		return e;
+	snprintf(r->who.client_id, sizeof(r->who.client_id), "%s", c.client_id);
+	snprintf(r->who.scope, sizeof(r->who.scope), "%s", c.scope);
 	if (r->who.disabled) {
 		if (r->route->auth == AUTH_VALIDATE)
 			return unauthenticated(r, "Could not validate credentials");

@@ -189,9 +189,17 @@ h_refresh(struct req *r)
 enum ierr
 h_validate(struct req *r)
 {
+	const struct principal	*p = &r->who;
+
 	jsonw_obj_open(&r->out);
-	jsonw_kv_str(&r->out, "user_id", r->who.uid);
-	jsonw_kv_str(&r->out, "username", r->who.username);
+	jsonw_kv_str(&r->out, "user_id", p->uid[0] != '\0' ? p->uid : NULL);
+	jsonw_kv_str(&r->out, "username", p->uid[0] != '\0' ? p->username :
+	    NULL);
+	/* A relying party's token says whose it is (docs/OIDC.md). */
+	if (p->client_id[0] != '\0') {
+		jsonw_kv_str(&r->out, "client_id", p->client_id);
+		jsonw_kv_str(&r->out, "scope", p->scope);
+	}
 	jsonw_obj_close(&r->out);
 	return IERR_OK;
 }

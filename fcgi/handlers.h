@@ -36,6 +36,22 @@ enum ierr	h_users_search(struct req *);
 enum ierr	h_admin_role(struct req *);
 enum ierr	h_admin_disable(struct req *);
 enum ierr	h_admin_unlock(struct req *);
+/* h_authorize.c */
+enum ierr	h_authorize(struct req *);
+enum ierr	h_login_page(struct req *);
+enum ierr	h_login_submit(struct req *);
+enum ierr	h_consent_page(struct req *);
+enum ierr	h_consent_submit(struct req *);
+/* h_oauth_token.c */
+enum ierr	h_oauth_token(struct req *);
+enum ierr	h_oauth_revoke(struct req *);
+enum ierr	h_oauth_introspect(struct req *);
+/* h_oidc.c */
+enum ierr	h_discovery(struct req *);
+enum ierr	h_userinfo(struct req *);
+enum ierr	h_logout_page(struct req *);
+enum ierr	h_grants_list(struct req *);
+enum ierr	h_grants_revoke(struct req *);
 /* h_profile.c */
 enum ierr	h_profile_create(struct req *);
 enum ierr	h_profile_get(struct req *);

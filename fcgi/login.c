@@ -188,27 +188,21 @@ rehash(struct req *r, const char *uid, const char *pw, size_t pwlen)
 	free(hash);
 }
 
-enum ierr
-login_start_session(struct req *r, const struct login_user *u,
-    const char *method, const char *event, char sid[37],
-    struct refresh_token *rt)
+/* Record the login, create session s and its audit row: one commit. */
+static enum ierr
+start(struct req *r, const struct login_user *u, const char *event,
+    struct session_new *s)
 {
 	const struct config	*cfg = r->w->cfg;
-	struct session_new	 s;
 	char			 ua[256];
 	enum ierr		 e;
 
-	if (crypto_uuid4(sid) == -1 || refresh_new(rt) == -1)
-		return IERR_INTERNAL;
 	user_agent(r, ua);
-	s.id = sid;
-	s.user_id = u->id;
-	s.hash = rt->hash;
-	s.ip = r->client;
-	s.user_agent = ua[0] != '\0' ? ua : NULL;
-	s.method = method;
-	s.ttl = cfg->refresh_token_ttl;
-	s.max_lifetime = cfg->session_max_lifetime;
+	s->user_id = u->id;
+	s->ip = r->client;
+	s->user_agent = ua[0] != '\0' ? ua : NULL;
+	s->ttl = cfg->refresh_token_ttl;
+	s->max_lifetime = cfg->session_max_lifetime;
 	/*
 	 * The login record, the session and its audit row: one transaction.
 	 * The user's row is updated first: inserting the session takes a
@@ -217,16 +211,56 @@ login_start_session(struct req *r, const struct login_user *u,
 	 */
 	if ((e = db_begin(r->w->db)) != IERR_OK)
 		return e;
-	if ((e = users_record_login(r->w->db, u->id, method)) != IERR_OK ||
-	    (e = sessions_create(r->w->db, &s)) != IERR_OK ||
+	if ((e = users_record_login(r->w->db, u->id, s->method)) != IERR_OK ||
+	    (e = sessions_create(r->w->db, s)) != IERR_OK ||
 	    (e = req_audit(r, event != NULL ? event : "login", "success",
-	    u->id, sid, NULL)) != IERR_OK ||
+	    u->id, s->id, NULL)) != IERR_OK ||
 	    (e = db_commit(r->w->db)) != IERR_OK) {
 		db_rollback(r->w->db);
 		return e;
 	}
 	metrics_inc(r->w, M_LOGIN_SUCCESS);
 	return IERR_OK;
+}
+
+enum ierr
+login_start_session(struct req *r, const struct login_user *u,
+    const char *method, const char *event, char sid[37],
+    struct refresh_token *rt)
+{
+	struct session_new	 s;
+
+	memset(&s, 0, sizeof(s));
+	if (crypto_uuid4(sid) == -1 || refresh_new(rt) == -1)
+		return IERR_INTERNAL;
+	s.id = sid;
+	s.hash = rt->hash;
+	s.method = method;
+	return start(r, u, event, &s);
+}
+
+enum ierr
+login_start_browser(struct req *r, const struct login_user *u,
+    const char *method, const char *amr, const uint8_t cookie_hash[SHA256_LEN],
+    char sid[37])
+{
+	struct refresh_token	 unused;
+	struct session_new	 s;
+	enum ierr		 e;
+
+	memset(&s, 0, sizeof(s));
+	/* A browser session has no refresh token; its column wants a value. */
+	if (crypto_uuid4(sid) == -1 || refresh_new(&unused) == -1)
+		return IERR_INTERNAL;
+	s.id = sid;
+	s.hash = unused.hash;
+	s.method = method;
+	s.kind = "browser";
+	s.browser_hash = cookie_hash;
+	s.amr = amr;
+	e = start(r, u, "login", &s);
+	refresh_clear(&unused);
+	return e;
 }
 
 enum ierr

@@ -65,6 +65,15 @@ enum ierr	 login_start_session(struct req *, const struct login_user *u,
 		    struct refresh_token *rt);
 
 /*
+ * Start the OpenID Provider's session for a browser whose cookie hashes
+ * to cookie_hash (kind "browser", no refresh token), audited as a
+ * "login"; its id goes into sid.
+ */
+enum ierr	 login_start_browser(struct req *, const struct login_user *u,
+		    const char *method, const char *amr,
+		    const uint8_t cookie_hash[SHA256_LEN], char sid[37]);
+
+/*
  * Write the answer of API.md's POST /token for this user and session:
  * a new access token and the refresh token rt.
  */

@@ -17,10 +17,12 @@
 #include "cors.h"
 #include "config.h"
 #include "db.h"
+#include "html.h"
 #include "jwt.h"
 #include "jwt_memo.h"
 #include "limit.h"
 #include "metrics.h"
+#include "page.h"
 #include "log.h"
 #include "pwhash.h"
 #include "req.h"
@@ -124,6 +126,10 @@ start(struct worker *w, struct config *cfg, const char *path)
 	    cors_init(&w->cors, cfg->cors_origins, err, sizeof(err)) == -1 ||
 	    config_check_limits(cfg, err, sizeof(err)) == -1)
 		die_config(err);
+	if ((w->pages = html_load(cfg->templates_dir != NULL ?
+	    cfg->templates_dir : TEMPLATESDIR, page_templates,
+	    page_ntemplates, err, sizeof(err))) == NULL)
+		die_config(err);
 	if (metrics_fit() == -1)
 		die_config("more routes than the metrics block holds");
 	if ((password = config_read_secret("db_password_file",
@@ -163,6 +169,7 @@ static void
 finish(struct worker *w, struct config *cfg)
 {
 	secret_free(w->client_key);
+	html_free(w->pages);
 	db_free(w->db);
 	jwt_memo_free(w->verified);
 	jwt_keys_free(w->keys);

@@ -51,7 +51,8 @@ struct req {
 	const char		*detail;	/* overrides the error's default */
 	struct verrs		 errs;		/* the 422 list */
 	char			 allow[64];	/* for 405 */
-	char			 headers[1024];	/* extra response headers */
+	char			 headers[12288];	/* extra response headers: a Location may
+						   carry a 2000-byte URI and a state */
 	size_t			 headerslen;
 };
 

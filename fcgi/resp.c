@@ -95,7 +95,7 @@ access_log(const struct req *r, enum ierr e, int status)
 void
 resp_finish(struct req *r, enum ierr e)
 {
-	char		 head[1536];
+	char		 head[13312];
 	const char	*body;
 	size_t		 bodylen;
 	int		 status, n;

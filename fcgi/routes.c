@@ -5,6 +5,7 @@
 #include "bounds.h"
 #include "handlers.h"
 #include "metrics.h"
+#include "page.h"
 #include "router.h"
 
 #define J	BODY_JSON, MAX_BODY
@@ -16,6 +17,26 @@ const struct route routes[] = {
 	{ "GET",    "/health/ready",		h_health_ready,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/metrics",			h_metrics,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/.well-known/jwks.json",	h_jwks,		NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/.well-known/openid-configuration", h_discovery, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/.well-known/oauth-authorization-server", h_discovery, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+
+	/* The OpenID Provider (docs/OIDC.md). */
+	{ "GET",    "/oauth/authorize",		h_authorize,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/authorize",		h_authorize,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/oauth/login",		h_login_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/login",		h_login_submit,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
+	{ "GET",    "/oauth/consent",		h_consent_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/consent",		h_consent_submit, F, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/token",		h_oauth_token,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
+	{ "GET",    "/oauth/userinfo",		h_userinfo,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/userinfo",		h_userinfo,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/revoke",		h_oauth_revoke,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/introspect",	h_oauth_introspect, F, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/oauth/logout",		h_logout_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/logout",		h_logout_page,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/oauth/static/genesis.css", page_stylesheet, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/auth/grants",		h_grants_list,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "DELETE", "/auth/grants/{id}",	h_grants_revoke, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 
 	{ "POST",   "/token",			h_token,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
 	{ "POST",   "/refresh_token",		h_refresh,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },

@@ -10,6 +10,7 @@ struct config;
 struct db;
 struct jwt_keys;
 struct jwt_memo;
+struct html_set;
 struct shm;
 
 struct worker {
@@ -19,6 +20,7 @@ struct worker {
 	struct jwt_memo		*verified;	/* tokens already checked */
 	struct shm		*shm;
 	struct cors		 cors;
+	struct html_set		*pages;		/* the OP's templates */
 	char			*client_key;	/* client_secret_key */
 	size_t			 client_keylen;
 	unsigned long		 served;
