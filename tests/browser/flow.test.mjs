@@ -64,6 +64,12 @@ test('sign in through the login and consent pages, then sign out', async () => {
 		assert.ok(form.csrf && form.req, 'the login form lacks csrf or req');
 		assert.equal(await page.locator('input[name="password"]').getAttribute('type'), 'password');
 		await screenshot(page, 'login.png');
+		// On a phone's screen the form fits without sideways scrolling.
+		await page.setViewportSize({ width: 390, height: 844 });
+		await screenshot(page, 'login-phone.png');
+		assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390),
+			'the login page is wider than a phone');
+		await page.setViewportSize({ width: 900, height: 800 });
 
 		const posted = await signIn(page, user);
 		assert.equal(posted.status(), 303);

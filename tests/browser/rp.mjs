@@ -132,7 +132,8 @@ through the ${escapeHtml(p.client)} client.</p>
 <p><a id="logout" href="/logout">Sign out</a></p>`));
 		} catch (e) {
 			const cause = e.cause instanceof Response ? `HTTP ${e.cause.status}`
-				: e.cause && typeof e.cause === 'object' ? JSON.stringify(e.cause) : e.cause;
+				: e.cause instanceof URLSearchParams ? Object.fromEntries(e.cause)
+					: e.cause && typeof e.cause === 'object' ? JSON.stringify(e.cause) : e.cause;
 			const error = { name: e.name, code: e.code, message: e.message, error: e.error,
 				error_description: e.error_description, status: e.status, cause };
 			events.push({ kind: 'error', client: p.client, error, callbackUrl: current.href });
