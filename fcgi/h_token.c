@@ -89,7 +89,8 @@ refresh_grant(struct req *r, const struct form *f)
 		return invalid_refresh(r);
 	if (e != IERR_OK)
 		return e;
-	if (!s.active)
+	/* A client's refresh token is good only at /oauth/token, for it. */
+	if (!s.active || s.client_id[0] != '\0')
 		return invalid_refresh(r);
 	if (!s.is_current) {
 		/*
