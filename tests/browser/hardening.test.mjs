@@ -40,12 +40,19 @@ test('a wrong password gets the form again; the session cookie is HttpOnly', asy
 		assert.equal(c.path, '/');
 		assert.equal(c.domain, '127.0.0.1', 'the cookie has a Domain attribute');
 		assert.match(c.value, /^[A-Za-z0-9_-]{43}$/, 'not 256 random bits in base64url');
-		// Scripts see none of it, on the OP's pages nor on the RP's (the
+		// Every cookie of the OP's (the session's and the one binding a
+		// pending request to this browser) is out of scripts' reach.
+		const ours = (await context.cookies(OP_URL)).filter((k) => k.name.startsWith(OP_COOKIE));
+		for (const k of ours)
+			assert.equal(k.httpOnly, true, `${k.name} is not HttpOnly`);
+		// Scripts see none of them, on the OP's pages nor on the RP's (the
 		// same host: cookies do not keep ports apart).
-		await page.goto(`${OP_URL}/oauth/logout`);
-		assert.ok(!(await page.evaluate(() => document.cookie)).includes(`${OP_COOKIE}=`));
-		await page.goto(`${RP_URL}/`);
-		assert.ok(!(await page.evaluate(() => document.cookie)).includes(`${OP_COOKIE}=`));
+		for (const where of [`${OP_URL}/oauth/logout`, `${RP_URL}/`]) {
+			await page.goto(where);
+			const seen = await page.evaluate(() => document.cookie);
+			for (const k of ours)
+				assert.ok(!seen.includes(`${k.name}=`), `document.cookie on ${where} shows ${k.name}`);
+		}
 	} finally {
 		await b.close();
 	}
@@ -131,5 +138,32 @@ test('the OP\'s pages cannot be framed by another origin', async () => {
 		await screenshot(page, 'framed-login.png');
 	} finally {
 		await b.close();
+	}
+});
+
+test('login CSRF: an attacker\'s own login form, posted from a victim\'s browser, signs no one in', async () => {
+	// The attacker starts a request in a browser of their own and reads
+	// its req and csrf off the login page; the victim's browser then posts
+	// them with the attacker's password.
+	const { users: { csrf: attacker } } = fixture();
+	const mine = await openBrowser();
+	let theirs;
+	try {
+		await mine.page.goto(`${RP_URL}/login?client=public`);
+		theirs = await loginForm(mine.page);
+	} finally {
+		await mine.close();
+	}
+	const victim = await openBrowser();
+	try {
+		const { page, context } = victim;
+		const answer = await forgedLogin(page, 'login-csrf', {
+			username: attacker.username, password: attacker.password, req: theirs.req, csrf: theirs.csrf,
+		});
+		assert.equal(answer.status(), 400, 'the victim was signed in as the attacker');
+		assert.equal(answer.headers().location, undefined);
+		assert.equal(await opCookie(context), undefined, 'a session cookie in the victim\'s browser');
+	} finally {
+		await victim.close();
 	}
 });
