@@ -3,11 +3,13 @@
 // types name and password, allows the client, and is back at the relying
 // party with an ID token the library verified; then signs out.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 
 import {
-	OP_URL, POST_LOGOUT_URI, RP_URL, consentButtons, decodeJwtPart, fixture, loginForm,
+	OP_URL, POST_LOGOUT_URI, RP_URL, VAR, consentButtons, decodeJwtPart, fixture, loginForm,
 	loopbackFetch, opCookie, openBrowser, rpSignedIn, screenshot, signIn, startTestRp,
 	watchOpPages,
 } from './lib.mjs';
@@ -241,4 +243,37 @@ test('sign-out without id_token_hint asks first; a forged sign-out does nothing'
 	} finally {
 		await b.close();
 	}
+});
+
+// SECURITY.md C-T6, for what these sign-ins carried: no file under the
+// stack's log/ (the workers', the web server's access and error logs,
+// MariaDB's) holds a password typed into the login page, a code, or a
+// token the relying party was given.
+test('no log of the stack holds a password, code or token of these sign-ins', () => {
+	const { users } = fixture();
+	const secrets = new Map();
+	for (const u of Object.values(users))
+		secrets.set(u.password, `the password of ${u.username}`);
+	for (const e of rp.events.filter((x) => x.kind === 'signed-in')) {
+		secrets.set(new URL(e.callbackUrl).searchParams.get('code'), 'an authorization code');
+		secrets.set(e.tokens.id_token, 'an ID token');
+		secrets.set(e.tokens.access_token, 'an access token');
+	}
+	assert.ok(secrets.size > Object.keys(users).length, 'no sign-in to look for');
+	const dir = join(VAR, 'log');
+	const found = [];
+	for (const name of readdirSync(dir)) {
+		const path = join(dir, name);
+		if (!statSync(path).isFile())
+			continue;
+		const text = readFileSync(path, 'latin1');
+		for (const [secret, what] of secrets) {
+			const at = text.indexOf(secret);
+			if (at < 0)
+				continue;
+			const line = text.slice(text.lastIndexOf('\n', at) + 1, at).slice(-120);
+			found.push(`${what} in log/${name}, after: ${line}`);
+		}
+	}
+	assert.deepEqual(found, []);
 });
