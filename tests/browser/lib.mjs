@@ -5,7 +5,7 @@
 //   GENESIS_VAR      the stack's state folder (MariaDB socket, secrets)
 //   GENESIS_ROOT     the repository (deploy/dev.sh admin ...)
 //   BROWSER_OUT      where screenshots and logs go
-//   BROWSER_FIXTURE  JSON written by setup.mjs: the user and the clients
+//   BROWSER_FIXTURE  what setup.mjs made (JSON): the users and the clients
 //   RP_PORT          the relying party's port (18690)
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
@@ -24,7 +24,6 @@ export const RP_PORT = Number(process.env.RP_PORT || 18690);
 export const RP_URL = `http://127.0.0.1:${RP_PORT}`;
 export const REDIRECT_URI = `${RP_URL}/callback`;
 export const POST_LOGOUT_URI = `${RP_URL}/logged-out`;
-export const SCOPE = 'openid profile email';
 
 // The browser session cookie of a stack over plain http (docs/OIDC.md).
 export const OP_COOKIE = 'genesis_op';
@@ -219,8 +218,9 @@ function insertClient(body) {
 
 // --- the browser ------------------------------------------------------------
 
-// A browser of its own for each test: a fresh, empty profile folder, so
-// no cookie or cache of another test leaks in.
+// A browser of its own for each test: a fresh, empty profile folder
+// (playwright passes it as --user-data-dir), so no cookie or cache of
+// another test leaks in.
 export async function openBrowser() {
 	const profile = mkdtempSync(join(tmpdir(), 'genesis-chromium-'));
 	const context = await chromium.launchPersistentContext(profile, {
