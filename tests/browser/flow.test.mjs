@@ -245,10 +245,54 @@ test('sign-out without id_token_hint asks first; a forged sign-out does nothing'
 	}
 });
 
+test('offline_access: openid-client refreshes, introspects and revokes', async () => {
+	const { users: { refresh: user }, clients: { confidential } } = fixture();
+	const b = await openBrowser();
+	try {
+		const { page } = b;
+		// Core §11: offline_access is asked for with prompt=consent.
+		await page.goto(`${RP_URL}/login?client=confidential&prompt=consent&scope=${encodeURIComponent('openid email offline_access')}`);
+		await signIn(page, user);
+		const { allow } = await consentButtons(page);
+		await allow.click();
+		await rpSignedIn(page);
+	} finally {
+		await b.close();
+	}
+	const signedIn = rp.last('signed-in');
+	const config = rp.configs.confidential;
+	const first = signedIn.tokens;
+	assert.equal(typeof first.refresh_token, 'string', 'no refresh token for offline_access');
+	assert.ok(first.scope.split(' ').includes('offline_access'), `scope ${first.scope}`);
+
+	// A refresh: new tokens, a new ID token the library checked again.
+	const next = await oidc.refreshTokenGrant(config, first.refresh_token);
+	assert.notEqual(next.refresh_token, first.refresh_token, 'the refresh token was not rotated');
+	assert.notEqual(next.access_token, first.access_token);
+	const claims = next.claims();
+	assert.equal(claims.sub, user.id);
+	assertAudience(claims, confidential.client_id);
+	assert.equal(claims.nonce, undefined, 'a refreshed ID token with a nonce');
+
+	const live = await oidc.tokenIntrospection(config, next.access_token);
+	assert.equal(live.active, true);
+	assert.equal(live.client_id, confidential.client_id);
+	assert.equal(live.sub, user.id);
+	assert.equal(live.iss, OP_URL);
+
+	// Revoking the refresh token ends its session: the access token too.
+	await oidc.tokenRevocation(config, next.refresh_token);
+	const dead = await oidc.tokenIntrospection(config, next.access_token);
+	assert.deepEqual(dead, { active: false });
+	assert.equal(await userinfoStatus({ client: 'confidential', tokens: next }), 401);
+	await assert.rejects(oidc.refreshTokenGrant(config, next.refresh_token),
+		(e) => e.error === 'invalid_grant' || assert.fail(`${e.name}: ${e.error} ${e.message}`));
+});
+
 // SECURITY.md C-T6, for what these sign-ins carried: no file under the
 // stack's log/ (the workers', the web server's access and error logs,
 // MariaDB's) holds a password typed into the login page, a code, or a
-// token the relying party was given.
+// token the relying party was given at its callback.
 test('no log of the stack holds a password, code or token of these sign-ins', () => {
 	const { users } = fixture();
 	const secrets = new Map();
@@ -258,6 +302,8 @@ test('no log of the stack holds a password, code or token of these sign-ins', ()
 		secrets.set(new URL(e.callbackUrl).searchParams.get('code'), 'an authorization code');
 		secrets.set(e.tokens.id_token, 'an ID token');
 		secrets.set(e.tokens.access_token, 'an access token');
+		if (e.tokens.refresh_token)
+			secrets.set(e.tokens.refresh_token, 'a refresh token');
 	}
 	assert.ok(secrets.size > Object.keys(users).length, 'no sign-in to look for');
 	const dir = join(VAR, 'log');

@@ -16,7 +16,7 @@ const pub = await registerClient(token,
 	clientBody('Browser Test RP (public)', { method: 'none', consent: false }));
 
 const users = {};
-for (const k of ['flow', 'deny', 'public', 'csrf', 'cookie', 'logout'])
+for (const k of ['flow', 'deny', 'public', 'csrf', 'cookie', 'logout', 'refresh'])
 	users[k] = await createUser(`brw${k}`);
 
 process.stdout.write(JSON.stringify({
