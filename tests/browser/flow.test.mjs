@@ -245,6 +245,21 @@ test('sign-out without id_token_hint asks first; a forged sign-out does nothing'
 	}
 });
 
+test('prompt=none without a session sends the relying party login_required', async () => {
+	const b = await openBrowser();
+	try {
+		const { page } = b;
+		await page.goto(`${RP_URL}/login?client=public&prompt=none`);
+		await page.waitForURL((u) => u.href.startsWith(`${RP_URL}/callback`));
+		await page.locator('#error').waitFor();
+		const e = rp.last('error');
+		assert.equal(e.error.error, 'login_required', JSON.stringify(e.error));
+		assert.equal(new URL(e.callbackUrl).searchParams.get('iss'), OP_URL);
+	} finally {
+		await b.close();
+	}
+});
+
 test('offline_access: openid-client refreshes, introspects and revokes', async () => {
 	const { users: { refresh: user }, clients: { confidential } } = fixture();
 	const b = await openBrowser();
