@@ -28,7 +28,12 @@ PACKAGES=(
 	mariadb-server mariadb-client nginx lighttpd spawn-fcgi multiwatch curl
 	python3 python3-pytest python3-requests python3-cryptography
 	valgrind clang libclang-rt-14-dev
+	chromium
 )
+# Node.js and npm for tests/browser: the machine's own when it has both
+# (a nodejs package from outside Debian bundles npm and conflicts with
+# Debian's npm), else Debian's.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -469,6 +474,27 @@ run_multihost() {
 	count_junit "multi-host" "$xml"
 }
 
+# The OpenID Provider in Debian's Chromium and against openid-client
+# (tests/browser/run), its npm packages exactly as its lock file says;
+# screenshots in $VAR/browser.  The relying party listens on PORT + 10.
+run_browser_tests() {
+	local out=$VAR/browser p f
+	say "browser tests against http://127.0.0.1:$PORT (screenshots in $out)"
+	mkdir -p "$out"
+	if ! (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund) >"$out/npm.out" 2>&1; then
+		tail -20 "$out/npm.out" >&2
+		count 0 1
+		return
+	fi
+	RP_PORT=$((PORT + 10)) "$ROOT/tests/browser/run" "http://127.0.0.1:$PORT" "$VAR" "$out" \
+		>"$out/run.out" 2>&1 || true
+	cat "$out/run.out" >&2
+	read -r p f < <(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$out/run.out" | tail -1) || true
+	[ -n "${p:-}" ] || { count 0 1; return; }
+	say "browser: $p passed, $f failed"
+	count "$p" "$f"
+}
+
 # A check of the run's own output, counted as one test.
 check() {	# description command...
 	local what=$1
@@ -543,6 +569,7 @@ cmd_test() {
 	#    same pools restarted in between (fresh counters).
 	fresh_stack test
 	run_e2e nginx
+	run_browser_tests
 	web_stop
 	workers_stop
 	workers_start
