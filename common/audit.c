@@ -16,6 +16,7 @@ audit_log_line(const struct audit_event *a, bool stored)
 		LF_STR(LK_SID, a->session_id != NULL ? a->session_id : ""),
 		LF_STR(LK_REASON, a->reason != NULL ? a->reason : ""),
 		LF_STR(LK_ACTOR, a->actor_id != NULL ? a->actor_id : ""),
+		LF_STR(LK_CLIENT_ID, a->client_id != NULL ? a->client_id : ""),
 		LF_NUM(LK_STORED, stored),
 	};
 
@@ -38,6 +39,8 @@ audit_write(struct db *db, const struct audit_event *a)
 		jsonw_kv_str(&d, "reason", a->reason);
 	if (a->actor_id != NULL)
 		jsonw_kv_str(&d, "actor", a->actor_id);
+	if (a->client_id != NULL)
+		jsonw_kv_str(&d, "client_id", a->client_id);
 	jsonw_obj_close(&d);
 	details = jsonw_text(&d);
 	{

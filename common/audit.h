@@ -21,6 +21,7 @@ struct audit_event {
 	const char	*session_id;	/* or NULL */
 	const char	*reason;	/* our own words, or NULL */
 	const char	*actor_id;	/* who acted on user_id, if not the user */
+	const char	*client_id;	/* the OpenID Provider's client, or NULL */
 };
 
 /*

@@ -27,6 +27,7 @@ static const char *const key_names[LK__MAX] = {
 	[LK_EVENT_NAME] = "audit_event", [LK_OUTCOME] = "outcome",
 	[LK_ACTOR] = "actor",		[LK_STORED] = "stored",
 	[LK_RETRY_AFTER] = "retry_after",
+	[LK_CLIENT_ID] = "client_id",
 };
 
 void

@@ -44,6 +44,7 @@ enum log_key {
 	LK_ACTOR,	/* a user id */
 	LK_STORED,	/* 1 if the audit row was written */
 	LK_RETRY_AFTER,
+	LK_CLIENT_ID,	/* an OpenID Provider client: a UUID of ours */
 	LK__MAX
 };
 

@@ -17,7 +17,7 @@ oauth_request_put(struct db *db, const struct oauth_request *r, unsigned ttl)
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), "
 	    "UTC_TIMESTAMP() + INTERVAL ? SECOND)";
 	struct db_param		 p[] = {
-		HASH(r->id_hash), HASH(r->csrf_hash), DBP_CSTR(r->client_id),
+		HASH(r->id_hash), HASH(r->browser_hash), DBP_CSTR(r->client_id),
 		DBP_CSTR(r->redirect_uri), DBP_CSTR(r->scope), OPT(r->state),
 		OPT(r->nonce), OPT(r->code_challenge), OPT(r->prompt),
 		r->max_age < 0 ? DBP_NUL : DBP_INT(r->max_age),
@@ -41,9 +41,9 @@ oauth_request_get(struct db *db, const uint8_t id_hash[SHA256_LEN],
 	    "FROM oauth_requests WHERE id_hash = ? AND "
 	    "expires_at > UTC_TIMESTAMP()";
 	struct db_param		 p[] = { HASH(id_hash) };
-	char			 csrf[SHA256_LEN + 1];
+	char			 browser[SHA256_LEN + 1];
 	struct db_col		 c[] = {
-		DBC_STR(csrf), DBC_STR(r->client_id), DBC_STR(r->redirect_uri),
+		DBC_STR(browser), DBC_STR(r->client_id), DBC_STR(r->redirect_uri),
 		DBC_STR(r->scope), DBC_STR(r->state), DBC_STR(r->nonce),
 		DBC_STR(r->code_challenge), DBC_STR(r->prompt), DBC_INT,
 		DBC_STR(r->login_hint), DBC_STR(r->user_id),
@@ -58,7 +58,7 @@ oauth_request_get(struct db *db, const uint8_t id_hash[SHA256_LEN],
 	if (rows == 0 || c[0].len != SHA256_LEN)
 		return IERR_NOT_FOUND;
 	memcpy(r->id_hash, id_hash, SHA256_LEN);
-	memcpy(r->csrf_hash, csrf, SHA256_LEN);
+	memcpy(r->browser_hash, browser, SHA256_LEN);
 	r->max_age = c[8].i;
 	return IERR_OK;
 }

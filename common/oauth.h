@@ -1,8 +1,10 @@
 /*
  * The OpenID Provider's own tables (migration 0011): pending
  * authorization requests, authorization codes and users' grants to
- * clients.  Request ids, CSRF tokens and codes are stored as SHA-256
- * only; the caller hashes them.  Text fields hold "" for SQL NULL.
+ * clients.  Request ids, browser cookies and codes are stored as SHA-256
+ * only; the caller hashes them.  A request's csrf_hash column holds the
+ * hash of the browser cookie it is bound to.  Text fields hold "" for
+ * SQL NULL.
  */
 #ifndef IDENT_OAUTH_H
 #define IDENT_OAUTH_H
@@ -24,7 +26,7 @@ struct db;
 
 struct oauth_request {
 	uint8_t		 id_hash[SHA256_LEN];
-	uint8_t		 csrf_hash[SHA256_LEN];
+	uint8_t		 browser_hash[SHA256_LEN];	/* its browser */
 	char		 client_id[37];
 	char		 redirect_uri[OAUTH_MAX_REDIRECT + 1];
 	char		 scope[256];

@@ -7,8 +7,11 @@
 #include "worker.h"
 
 static const char *
-cookie_name(const struct req *r)
+cookie_name(const struct req *r, enum cookie_kind k)
 {
+	if (k == COOKIE_BROWSER)
+		return r->w->cfg->op_cookie_secure ? "__Host-genesis_op_b" :
+		    "genesis_op_b";
 	return r->w->cfg->op_cookie_secure ? "__Host-genesis_op" : "genesis_op";
 }
 
@@ -20,11 +23,11 @@ b64url_char(char c)
 }
 
 bool
-cookie_get(const struct req *r, char out[COOKIE_VALUE_LEN + 1],
-    uint8_t hash[SHA256_LEN])
+cookie_get(const struct req *r, enum cookie_kind k,
+    char out[COOKIE_VALUE_LEN + 1], uint8_t hash[SHA256_LEN])
 {
 	const char	*h = req_param(r, "HTTP_COOKIE");
-	const char	*name = cookie_name(r), *p, *v;
+	const char	*name = cookie_name(r, k), *p, *v;
 	size_t		 nlen = strlen(name), i;
 
 	out[0] = '\0';
@@ -58,24 +61,38 @@ cookie_new(char out[COOKIE_VALUE_LEN + 1], uint8_t hash[SHA256_LEN])
 }
 
 static void
-set(struct req *r, const char *value, const char *extra)
+set(struct req *r, enum cookie_kind k, const char *value, const char *extra)
 {
 	char	 v[256];
 
 	snprintf(v, sizeof(v), "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s",
-	    cookie_name(r), value, r->w->cfg->op_cookie_secure ? "; Secure" :
+	    cookie_name(r, k), value, r->w->cfg->op_cookie_secure ? "; Secure" :
 	    "", extra);
 	req_add_header(r, "Set-Cookie", v);
 }
 
 void
-cookie_set(struct req *r, const char *value)
+cookie_set(struct req *r, enum cookie_kind k, const char *value)
 {
-	set(r, value, "");
+	set(r, k, value, "");
 }
 
 void
-cookie_clear(struct req *r)
+cookie_clear(struct req *r, enum cookie_kind k)
 {
-	set(r, "", "; Max-Age=0");
+	set(r, k, "", "; Max-Age=0");
+}
+
+int
+cookie_browser(struct req *r, uint8_t hash[SHA256_LEN])
+{
+	char	 v[COOKIE_VALUE_LEN + 1];
+
+	if (cookie_get(r, COOKIE_BROWSER, v, hash))
+		return 0;
+	if (cookie_new(v, hash) == -1)
+		return -1;
+	cookie_set(r, COOKIE_BROWSER, v);
+	crypto_wipe(v, sizeof(v));
+	return 0;
 }

@@ -23,21 +23,9 @@ mac(const struct req *r, const char *purpose, const char *value,
 
 void
 csrf_for_request(const struct req *r, const char *req_id,
-    char out[CSRF_LEN + 1], uint8_t hash[SHA256_LEN])
+    char out[CSRF_LEN + 1])
 {
 	mac(r, "csrf", req_id, out);
-	crypto_sha256(out, CSRF_LEN, hash);
-}
-
-bool
-csrf_matches(const char *tok, size_t len, const uint8_t hash[SHA256_LEN])
-{
-	uint8_t	 h[SHA256_LEN];
-
-	if (tok == NULL || len != CSRF_LEN)
-		return false;
-	crypto_sha256(tok, len, h);
-	return crypto_equal(h, hash, SHA256_LEN);
 }
 
 void

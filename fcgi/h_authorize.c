@@ -110,6 +110,7 @@ check_client(struct req *r, const struct form *f, struct client *c,
 		return false;
 	}
 	snprintf(q->client_id, sizeof(q->client_id), "%s", c->id);
+	r->audit_client = q->client_id;
 	snprintf(q->redirect_uri, sizeof(q->redirect_uri), "%s", uri);
 	return true;
 }
@@ -232,7 +233,7 @@ browser_user(struct req *r, struct who *who)
 	uint8_t			 hash[SHA256_LEN];
 	enum ierr		 e;
 
-	if (!cookie_get(r, cookie, hash))
+	if (!cookie_get(r, COOKIE_SESSION, cookie, hash))
 		return IERR_OK;
 	crypto_wipe(cookie, sizeof(cookie));
 	if ((e = sessions_find_browser(r->w->db, hash, &bs)) == IERR_NOT_FOUND)
@@ -289,13 +290,13 @@ bearer_user(struct req *r, struct who *who)
 static enum ierr
 to_page(struct req *r, int status, struct oauth_request *q, const char *page)
 {
-	char		 id[REQ_ID_LEN + 1], csrf[CSRF_LEN + 1], loc[128];
+	char		 id[REQ_ID_LEN + 1], loc[128];
 	enum ierr	 e;
 
-	if (crypto_random_token(id, 32) == -1)
+	if (crypto_random_token(id, 32) == -1 ||
+	    cookie_browser(r, q->browser_hash) == -1)
 		return IERR_INTERNAL;
 	crypto_sha256(id, REQ_ID_LEN, q->id_hash);
-	csrf_for_request(r, id, csrf, q->csrf_hash);
 	if ((e = oauth_request_put(r->w->db, q, OP_REQUEST_TTL)) != IERR_OK)
 		return e;
 	snprintf(loc, sizeof(loc), "/oauth/%s?req=%s", page, id);
@@ -370,6 +371,7 @@ authorize(struct req *r, const char *params, size_t len)
 out:
 	form_clear(&f);
 	crypto_wipe(q, sizeof(*q));
+	r->audit_client = NULL;
 	free(q);
 	free(c);
 	return e;
@@ -402,8 +404,10 @@ pending(struct req *r, const char *id, struct oauth_request *q,
 	crypto_sha256(id, REQ_ID_LEN, hash);
 	if ((ge = oauth_request_get(r->w->db, hash, q)) == IERR_OK &&
 	    (ge = clients_get(r->w->db, q->client_id, c)) == IERR_OK &&
-	    c->is_active)
+	    c->is_active) {
+		r->audit_client = q->client_id;
 		return true;
+	}
 	if (ge == IERR_OK || ge == IERR_NOT_FOUND)
 		*e = page_error(r, 400, "This sign-in link has expired",
 		    "Go back to the application and sign in again.");
@@ -417,13 +421,12 @@ show_login(struct req *r, int status, const char *id, const struct client *c,
     const struct oauth_request *q, const char *error)
 {
 	char		 csrf[CSRF_LEN + 1];
-	uint8_t		 hash[SHA256_LEN];
 	struct html_var	 v[] = {
 		{ "req", id }, { "csrf", csrf }, { "client_name", c->name },
 		{ "login_hint", q->login_hint }, { "error", error },
 	};
 
-	csrf_for_request(r, id, csrf, hash);
+	csrf_for_request(r, id, csrf);
 	return page_show(r, status, "login.html", "Sign in", v, 5);
 }
 
@@ -442,13 +445,27 @@ page_form(struct req *r, struct form *f)
 	return IERR_OK;
 }
 
+/*
+ * The form's token is the request's, and the browser that posts it is
+ * the one that started the request (its COOKIE_BROWSER).
+ */
 static bool
-csrf_ok(const struct form *f, const struct oauth_request *q)
+csrf_ok(struct req *r, const struct form *f, const struct oauth_request *q)
 {
+	char		 b[COOKIE_VALUE_LEN + 1], want[CSRF_LEN + 1];
+	uint8_t		 bh[SHA256_LEN];
 	size_t		 len = 0;
 	const char	*tok = form_get(f, "csrf", &len);
+	const char	*id = form_get(f, "req", NULL);
+	bool		 same_browser;
 
-	return csrf_matches(tok, len, q->csrf_hash);
+	same_browser = cookie_get(r, COOKIE_BROWSER, b, bh) &&
+	    crypto_equal(bh, q->browser_hash, SHA256_LEN);
+	crypto_wipe(b, sizeof(b));
+	if (id == NULL || tok == NULL || len != CSRF_LEN)
+		return false;
+	csrf_for_request(r, id, want);
+	return crypto_equal(want, tok, CSRF_LEN) && same_browser;
 }
 
 static enum ierr
@@ -479,6 +496,7 @@ h_login_page(struct req *r)
 	form_clear(&f);
 done:
 	free(c);
+	r->audit_client = NULL;
 	free(q);
 	return e;
 }
@@ -492,7 +510,7 @@ start_browser(struct req *r, const struct login_user *u, struct who *who)
 	struct browser_session bs;
 	enum ierr	 e;
 
-	if (cookie_get(r, old, oldhash) &&
+	if (cookie_get(r, COOKIE_SESSION, old, oldhash) &&
 	    sessions_find_browser(r->w->db, oldhash, &bs) == IERR_OK)
 		(void)sessions_revoke(r->w->db, bs.id, "new_login");
 	if (cookie_new(cookie, hash) == -1)
@@ -502,7 +520,7 @@ start_browser(struct req *r, const struct login_user *u, struct who *who)
 		crypto_wipe(cookie, sizeof(cookie));
 		return e;
 	}
-	cookie_set(r, cookie);
+	cookie_set(r, COOKIE_SESSION, cookie);
 	crypto_wipe(cookie, sizeof(cookie));
 	who->known = true;
 	memcpy(who->uid, u->id, sizeof(who->uid));
@@ -534,7 +552,7 @@ h_login_submit(struct req *r)
 	id = form_get(&f, "req", NULL);
 	if (!pending(r, id, q, c, &e))
 		goto out;
-	if (!csrf_ok(&f, q)) {
+	if (!csrf_ok(r, &f, q)) {
 		e = forged(r);
 		goto out;
 	}
@@ -562,6 +580,7 @@ done:
 	if (q != NULL)
 		crypto_wipe(q, sizeof(*q));
 	free(c);
+	r->audit_client = NULL;
 	free(q);
 	return e;
 }
@@ -610,7 +629,6 @@ h_consent_page(struct req *r)
 	struct who		 who;
 	struct html_var		 v[12];
 	char			 csrf[CSRF_LEN + 1], words[256];
-	uint8_t			 hash[SHA256_LEN];
 	const char		*id, *text;
 	char			*w, *save = NULL;
 	size_t			 n = 0;
@@ -626,7 +644,7 @@ h_consent_page(struct req *r)
 	if (!consent_pending(r, &f, q, c, &who, &e))
 		goto out;
 	id = form_get(&f, "req", NULL);
-	csrf_for_request(r, id, csrf, hash);
+	csrf_for_request(r, id, csrf);
 	v[n++] = (struct html_var){ "req", id };
 	v[n++] = (struct html_var){ "csrf", csrf };
 	v[n++] = (struct html_var){ "client_name", c->name };
@@ -641,6 +659,7 @@ out:
 	form_clear(&f);
 done:
 	free(c);
+	r->audit_client = NULL;
 	free(q);
 	return e;
 }
@@ -664,21 +683,21 @@ h_consent_submit(struct req *r)
 		goto done;
 	if (!consent_pending(r, &f, q, c, &who, &e))
 		goto out;
-	if (!csrf_ok(&f, q)) {
+	if (!csrf_ok(r, &f, q)) {
 		e = forged(r);
 		goto out;
 	}
 	decision = form_get(&f, "decision", NULL);
 	(void)oauth_request_drop(r->w->db, q->id_hash);
 	if (decision == NULL || strcmp(decision, "allow") != 0) {
-		(void)req_audit(r, "consent", "denied", who.uid, who.sid, c->id);
+		(void)req_audit(r, "consent", "denied", who.uid, who.sid, NULL);
 		e = op_redirect_error(r, 303, q, "access_denied",
 		    "the user denied the request");
 		goto out;
 	}
 	if ((e = oauth_grant_put(r->w->db, who.uid, c->id, q->scope)) != IERR_OK)
 		goto out;
-	(void)req_audit(r, "consent", "success", who.uid, who.sid, c->id);
+	(void)req_audit(r, "consent", "success", who.uid, who.sid, q->scope);
 	e = op_issue_code(r, 303, q, who.uid, who.sid, who.auth_time, who.amr);
 out:
 	form_clear(&f);
@@ -686,6 +705,7 @@ done:
 	if (q != NULL)
 		crypto_wipe(q, sizeof(*q));
 	free(c);
+	r->audit_client = NULL;
 	free(q);
 	return e;
 }

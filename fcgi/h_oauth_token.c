@@ -151,6 +151,7 @@ authenticate_client(struct req *r, const struct form *f, struct client *c,
 		return invalid_client(r, basic == 0);
 	}
 	form_clear(&cred);
+	r->audit_client = c->id;
 	*done = false;
 	return IERR_OK;
 }
@@ -293,7 +294,7 @@ code_grant(struct req *r, const struct form *f, const struct client *c)
 			    code.issued_session_id, "code_replay");
 		if (e == IERR_OK)
 			e = req_audit(r, "code_replayed", "denied", code.user_id,
-			    code.issued_session_id, c->id);
+			    code.issued_session_id, "issued_session_revoked");
 		if (e == IERR_OK && (e = db_commit(r->w->db)) == IERR_OK)
 			e = oauth_error(r, 400, "invalid_grant",
 			    "the code was used before");
@@ -314,7 +315,7 @@ code_grant(struct req *r, const struct form *f, const struct client *c)
 	}
 	if ((e = client_session(r, &code, sid, &rt)) != IERR_OK ||
 	    (e = req_audit(r, "token_issued", "success", code.user_id, sid,
-	    c->id)) != IERR_OK || (e = db_commit(r->w->db)) != IERR_OK)
+	    "authorization_code")) != IERR_OK || (e = db_commit(r->w->db)) != IERR_OK)
 		goto fail;
 	refresh = op_has_word(code.scope, "offline_access") &&
 	    op_has_word(c->grant_types, "refresh_token");
@@ -365,7 +366,7 @@ refresh_grant(struct req *r, const struct form *f, const struct client *c)
 			    IERR_OK)
 				return e;
 			(void)req_audit(r, "refresh_replay", "denied", s.user_id,
-			    s.id, c->id);
+			    s.id, "session_revoked");
 		}
 		return oauth_error(r, 400, "invalid_grant",
 		    "the token was used before");
@@ -396,6 +397,15 @@ refresh_grant(struct req *r, const struct form *f, const struct client *c)
 		e = oauth_error(r, 400, "invalid_grant",
 		    "the token was used before");
 		goto out;
+	}
+	{
+		/* Its row came with the rotation (sessions_rotate). */
+		struct audit_event	 a = { .event = "token_refresh",
+		    .outcome = "success", .user_id = s.user_id,
+		    .client = r->client, .session_id = s.id,
+		    .client_id = c->id };
+
+		audit_log_line(&a, true);
 	}
 	sub = (struct oidc_subject){ s.user_id, s.username, s.role, s.id,
 	    s.parent_id, scope, s.amr, s.auth_time };
@@ -428,7 +438,8 @@ credentials_grant(struct req *r, const struct form *f, const struct client *c)
 	}
 	memset(&s, 0, sizeof(s));
 	s.scope = scope;
-	(void)req_audit(r, "token_issued", "success", NULL, NULL, c->id);
+	(void)req_audit(r, "token_issued", "success", NULL, NULL,
+	    "client_credentials");
 	return token_answer(r, c, &s, NULL, NULL);
 }
 
@@ -477,6 +488,7 @@ h_oauth_token(struct req *r)
 	else
 		e = credentials_grant(r, &f, c);
 	form_clear(&f);
+	r->audit_client = NULL;
 	free(c);
 	return e;
 }
@@ -577,12 +589,14 @@ h_oauth_revoke(struct req *r)
 		if ((e = sessions_revoke(r->w->db, sid, "revoked")) != IERR_OK)
 			goto out;
 		(void)req_audit(r, "revocation", "success", t.refresh ?
-		    t.s.user_id : t.claims.sub, sid, c->id);
+		    t.s.user_id : t.claims.sub, sid, t.refresh ? "refresh_token" :
+		    "access_token");
 	}
 	jsonw_obj_open(&r->out);
 	jsonw_obj_close(&r->out);
 out:
 	form_clear(&f);
+	r->audit_client = NULL;
 	free(c);
 	return e;
 }
@@ -634,6 +648,7 @@ h_oauth_introspect(struct req *r)
 	jsonw_obj_close(&r->out);
 out:
 	form_clear(&f);
+	r->audit_client = NULL;
 	free(c);
 	return e;
 }

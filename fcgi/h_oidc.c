@@ -231,17 +231,15 @@ logout_target(struct req *r, const struct logout_in *in, const char *aud)
 
 /* End the browser's session (and its clients' sessions with it). */
 static enum ierr
-end_browser(struct req *r, const char *cookie_hash_owner_sid)
+end_browser(struct req *r, const struct browser_session *bs)
 {
-	enum ierr	 e = IERR_OK;
+	enum ierr	 e;
 
-	if (cookie_hash_owner_sid != NULL) {
-		e = sessions_revoke_family(r->w->db, cookie_hash_owner_sid,
-		    "logout");
-		(void)req_audit(r, "logout", "success", NULL,
-		    cookie_hash_owner_sid, "op_session");
-	}
-	cookie_clear(r);
+	e = sessions_revoke_family(r->w->db, bs->id, "logout");
+	if (e == IERR_OK)
+		(void)req_audit(r, "logout", "success", bs->user_id, bs->id,
+		    "op_session");
+	cookie_clear(r, COOKIE_SESSION);
 	return e;
 }
 
@@ -274,7 +272,7 @@ h_logout_page(struct req *r)
 	if (logout_parse(r, &in) == -1)
 		return page_error(r, 400, "Something went wrong",
 		    "The sign-out request is malformed.");
-	have = cookie_get(r, cookie, hash) &&
+	have = cookie_get(r, COOKIE_SESSION, cookie, hash) &&
 	    (e = sessions_find_browser(r->w->db, hash, &bs)) == IERR_OK;
 	hint_ok = in.hint != NULL && jwt_verify_id_hint(r->w->keys, in.hint,
 	    in.hintlen, r->w->cfg->jwt_issuer, &hint) == IERR_OK;
@@ -287,7 +285,7 @@ h_logout_page(struct req *r)
 	}
 	if (hint_ok || (strcmp(r->method, "POST") == 0 &&
 	    csrf_browser_ok(r, cookie, in.csrf, in.csrflen))) {
-		if ((e = end_browser(r, bs.id)) == IERR_OK)
+		if ((e = end_browser(r, &bs)) == IERR_OK)
 			e = signed_out(r, &in, hint_ok ? hint.aud : NULL);
 		goto out;
 	}

@@ -108,7 +108,7 @@ op_issue_code(struct req *r, int status, const struct oauth_request *q,
 		crypto_wipe(code, sizeof(code));
 		return e;
 	}
-	(void)req_audit(r, "code_issued", "success", uid, sid, q->client_id);
+	(void)req_audit(r, "code_issued", "success", uid, sid, NULL);
 	jsonw_init(&w);
 	location_start(&w, q->redirect_uri);
 	op_query_add(&w, &first, "code", code);

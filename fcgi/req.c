@@ -76,6 +76,7 @@ req_audit(struct req *r, const char *event, const char *outcome,
 	struct audit_event	 a = {
 		.event = event, .outcome = outcome, .user_id = uid,
 		.client = r->client, .session_id = sid, .reason = reason,
+		.client_id = r->audit_client,
 	};
 
 	if (r->authenticated && (uid == NULL || strcmp(uid, r->who.uid) != 0))

@@ -42,6 +42,7 @@ struct req {
 	struct principal	 who;		/* valid if authenticated */
 	struct user		 account;	/* who's row, for AUTH_ACCOUNT */
 	char			 target[37];	/* {id} of an AUTHZ_OWNER route */
+	const char		*audit_client;	/* the OP client the request is for */
 
 	/* respond */
 	int			 status;	/* of a success; 200 by default */

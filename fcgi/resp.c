@@ -54,11 +54,30 @@ reason_of(int status)
 	return "OK";
 }
 
+/* RFC 6749 §5.2's shape, for the OAuth routes' clients. */
+static void
+oauth_error_body(struct req *r, enum ierr e)
+{
+	const char	*code = table[e].status == 503 ? "temporarily_unavailable" :
+	    table[e].status >= 500 ? "server_error" : "invalid_request";
+
+	jsonw_obj_open(&r->out);
+	jsonw_kv_str(&r->out, "error", code);
+	jsonw_kv_str(&r->out, "error_description", e == IERR_INVALID ?
+	    "the request is malformed" : r->detail != NULL ? r->detail :
+	    table[e].detail);
+	jsonw_obj_close(&r->out);
+}
+
 /* The error body: the 422 list, or {"detail": "..."}. */
 static void
 error_body(struct req *r, enum ierr e)
 {
 	jsonw_clear(&r->out);
+	if (r->route != NULL && route_oauth_errors(r->route)) {
+		oauth_error_body(r, e);
+		return;
+	}
 	if (e == IERR_INVALID) {
 		if (r->errs.n == 0)
 			verr_add(&r->errs, "body", NULL, "Invalid input",

@@ -6,6 +6,7 @@
 #ifndef IDENT_ROUTER_H
 #define IDENT_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ierr.h"
@@ -78,5 +79,7 @@ enum router_result router_match(const struct route *table, size_t n,
 /* The worker's table (routes.c). */
 extern const struct route	routes[];
 extern const size_t		nroutes;
+/* Does route answer errors in RFC 6749's shape?  (routes.c) */
+bool	route_oauth_errors(const struct route *);
 
 #endif

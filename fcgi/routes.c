@@ -2,6 +2,8 @@
  * The routing table: a new endpoint is one row here plus its handler.
  * Order matters where patterns overlap: /users/me before /users/{id}.
  */
+#include <stdbool.h>
+
 #include "bounds.h"
 #include "handlers.h"
 #include "metrics.h"
@@ -66,3 +68,15 @@ const struct route routes[] = {
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
+
+/*
+ * The routes whose clients speak OAuth 2.0: every error of theirs, those
+ * of the stages before the handler too, is RFC 6749 §5.2's
+ * {"error","error_description"} (docs/OIDC.md "Every error").
+ */
+bool
+route_oauth_errors(const struct route *r)
+{
+	return r->handler == h_oauth_token || r->handler == h_oauth_revoke ||
+	    r->handler == h_oauth_introspect;
+}

@@ -60,9 +60,11 @@ ALTER TABLE `sessions`
   ADD KEY `sessions_parent` (`parent_id`);
 
 -- A pending authorization request: the browser carries only its opaque
--- id (id_hash is its SHA-256); the login and consent forms carry a CSRF
--- token bound to it (csrf_hash).  user_id and session_id are set once
--- the user has signed in on the page.
+-- id (id_hash is its SHA-256).  It is bound to the browser that started
+-- it: csrf_hash is the SHA-256 of that browser's genesis_op_b cookie,
+-- which the login and consent forms' POSTs must carry along with their
+-- CSRF token.  user_id and session_id are set once the user has signed
+-- in on the page.
 CREATE TABLE `oauth_requests` (
   `id_hash` binary(32) NOT NULL,
   `csrf_hash` binary(32) NOT NULL,
