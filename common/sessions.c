@@ -35,7 +35,7 @@ sessions_create(struct db *db, const struct session_new *s)
 	"s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND " \
 	"s.absolute_expires_at > UTC_TIMESTAMP(), u.disabled, " \
 	"COALESCE(TIMESTAMPDIFF(SECOND, s.rotated_at, UTC_TIMESTAMP()), " \
-	"999999), u.username, u.role FROM sessions s " \
+	"999999), u.username, u.role, s.login_method FROM sessions s " \
 	"JOIN users u ON u.id = s.user_id "
 
 static enum ierr
@@ -47,13 +47,13 @@ find_refresh(struct db *db, const char *sql, const uint8_t hash[SHA256_LEN],
 	struct db_col		 c[] = {
 		DBC_STR(out->id), DBC_STR(out->user_id), DBC_INT, DBC_INT,
 		DBC_INT, DBC_INT, DBC_INT, DBC_STR(out->username),
-		DBC_STR(out->role),
+		DBC_STR(out->role), DBC_STR(out->login_method),
 	};
 	size_t			 rows;
 	enum ierr		 e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = db_query(db, sql, p, 2, c, 9, NULL, NULL, &rows)) != IERR_OK)
+	if ((e = db_query(db, sql, p, 2, c, 10, NULL, NULL, &rows)) != IERR_OK)
 		return e;
 	if (rows == 0)
 		return IERR_NOT_FOUND;

@@ -23,7 +23,7 @@ struct session_new {
 	const uint8_t	*hash;		/* SHA-256 of the refresh token */
 	const char	*ip;
 	const char	*user_agent;	/* sanitised, may be NULL */
-	const char	*method;	/* "password" */
+	const char	*method;	/* "password", "password+otp", ... */
 	unsigned	 ttl;		/* refresh token lifetime */
 	unsigned	 max_lifetime;	/* absolute */
 };
@@ -40,6 +40,7 @@ struct session_ref {
 	long long	 since_rotation;	/* seconds */
 	char		 username[401];	/* of the user, for the new token */
 	char		 role[17];
+	char		 login_method[33];	/* of the session's login */
 };
 
 /* The caller of a request with an access token: session and user. */

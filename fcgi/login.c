@@ -13,14 +13,17 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "form.h"
 #include "jwt.h"
 #include "log.h"
 #include "login.h"
 #include "metrics.h"
+#include "mfa.h"
 #include "pwhash.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "sessions.h"
+#include "totp.h"
 #include "users.h"
 #include "worker.h"
 
@@ -49,7 +52,8 @@ refresh_clear(struct refresh_token *t)
 
 enum ierr
 login_write_pair(struct req *r, const char *uid, const char *username,
-    const char *role, const char *sid, const struct refresh_token *rt)
+    const char *role, const char *sid, const char *method,
+    const struct refresh_token *rt)
 {
 	const struct config	*cfg = r->w->cfg;
 	struct jwt_claims	 c;
@@ -66,7 +70,7 @@ login_write_pair(struct req *r, const char *uid, const char *username,
 	c.iat = c.nbf = now;
 	c.exp = now + cfg->access_token_ttl;
 	if ((at = jwt_sign(r->w->keys, cfg->jwt_issuer, cfg->jwt_audience, &c,
-	    SCOPE, "password")) == NULL)
+	    SCOPE, method)) == NULL)
 		return IERR_INTERNAL;
 	jsonw_obj_open(&r->out);
 	jsonw_kv_str(&r->out, "access_token", at);
@@ -195,7 +199,8 @@ login_start_session(struct req *r, const struct login_user *u,
 {
 	const struct config	*cfg = r->w->cfg;
 	struct session_new	 s;
-	char			 ua[256];
+	char			 ua[256], pair[512];
+	size_t			 pairlen;
 	enum ierr		 e;
 
 	if (crypto_uuid4(sid) == -1 || refresh_new(rt) == -1)
@@ -225,6 +230,9 @@ login_start_session(struct req *r, const struct login_user *u,
 		db_rollback(r->w->db);
 		return e;
 	}
+	/* Every check passed, the second factor's too. */
+	pairlen = pair_key(r, u, true, NULL, 0, pair, sizeof(pair));
+	lockout_reset(r->w->shm, pair, pairlen);
 	metrics_inc(r->w, M_LOGIN_SUCCESS);
 	return IERR_OK;
 }
@@ -276,11 +284,148 @@ login_check(struct req *r, const char *name, size_t namelen, const char *pw,
 		e = IERR_FORBIDDEN;
 		goto out;
 	}
-	lockout_reset(r->w->shm, pair, pairlen);
 	if (res == PWH_MATCH_REHASH)
 		rehash(r, u->id, pw, pwlen);
 	e = IERR_OK;
 out:
 	crypto_wipe(u->hash, sizeof(u->hash));
 	return e;
+}
+
+enum ierr
+login_totp_ok(struct req *r, const char *uid, const char *code, size_t len,
+    bool *ok)
+{
+	struct mfa_totp	 t;
+	uint8_t		 secret[TOTP_SECRET_LEN];
+	long long	 step;
+	bool		 match;
+	enum ierr	 e;
+
+	*ok = false;
+	if ((e = mfa_totp_get(r->w->db, uid, &t)) == IERR_NOT_FOUND ||
+	    (e == IERR_OK && !t.active))
+		return IERR_OK;
+	if (e != IERR_OK)
+		return e;
+	if (mfa_open(r->w->mfa_key, uid, &t, secret) == -1)
+		return IERR_INTERNAL;
+	match = totp_check(secret, sizeof(secret), (long long)time(NULL),
+	    t.last_step, code, len, &step);
+	crypto_wipe(secret, sizeof(secret));
+	crypto_wipe(&t, sizeof(t));
+	if (!match)
+		return IERR_OK;
+	/* Two requests with one code: the guarded UPDATE lets one win. */
+	return mfa_totp_use_step(r->w->db, uid, step, ok);
+}
+
+static enum ierr
+bad_code(struct req *r, const struct login_user *u, const char *reason)
+{
+	enum ierr	 e;
+
+	if ((e = login_failure(r, u, reason)) == IERR_UNAUTHENTICATED)
+		r->detail = "Invalid two-factor code";
+	return e;
+}
+
+enum ierr
+login_second_factor(struct req *r, const struct login_user *u,
+    const struct form *f, const char **method)
+{
+	uint8_t		 hash[SHA256_LEN];
+	const char	*otp, *rc;
+	size_t		 otplen, rclen;
+	bool		 active, ok = false;
+	enum ierr	 e;
+
+	*method = "password";
+	if ((e = mfa_totp_active(r->w->db, u->id, &active)) != IERR_OK ||
+	    !active)
+		return e;
+	otp = form_get(f, "otp", &otplen);
+	rc = form_get(f, "recovery_code", &rclen);
+	if (otp != NULL && rc != NULL) {
+		verr_add(&r->errs, "body", "otp", "Send otp or recovery_code, "
+		    "not both", "value_error");
+		return IERR_INVALID;
+	}
+	if (otp == NULL && rc == NULL) {
+		(void)req_audit(r, "mfa_challenge", "denied", u->id, NULL,
+		    "code_required");
+		return IERR_MFA_REQUIRED;
+	}
+	if (otp != NULL) {
+		if ((e = login_totp_ok(r, u->id, otp, otplen, &ok)) != IERR_OK)
+			return e;
+		if (!ok)
+			return bad_code(r, u, "bad_otp");
+		*method = "password+otp";
+		(void)req_audit(r, "mfa_verify", "success", u->id, NULL, "otp");
+		return IERR_OK;
+	}
+	if (mfa_recovery_hash(rc, rclen, hash) == 0 &&
+	    (e = mfa_recovery_use(r->w->db, u->id, hash, &ok)) != IERR_OK)
+		return e;
+	if (!ok)
+		return bad_code(r, u, "bad_recovery_code");
+	*method = "password+recovery_code";
+	(void)req_audit(r, "mfa_recovery_code_used", "success", u->id, NULL,
+	    NULL);
+	return IERR_OK;
+}
+
+/* The caller as a login_user: what login_failure counts against. */
+static void
+caller(const struct req *r, struct login_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	snprintf(u->id, sizeof(u->id), "%s", r->who.uid);
+	snprintf(u->username, sizeof(u->username), "%s", r->who.username);
+	snprintf(u->role, sizeof(u->role), "%s", r->who.role);
+}
+
+enum ierr
+login_reauth(struct req *r, const char *pw, size_t pwlen)
+{
+	struct login_user	 u;
+	enum pwhash_result	 res;
+	char			 stored[512], pair[512];
+	size_t			 pairlen;
+	enum ierr		 e;
+
+	caller(r, &u);
+	r->detail = "Incorrect password";
+	pairlen = pair_key(r, &u, true, NULL, 0, pair, sizeof(pair));
+	if (pwlen == 0 || pwlen > MAX_PASSWORD_BYTES ||
+	    lockout_remaining(r->w->shm, pair, pairlen) > 0) {
+		(void)req_audit(r, "reauth", "failure", u.id, r->who.sid,
+		    pwlen == 0 || pwlen > MAX_PASSWORD_BYTES ? "malformed" :
+		    "address_locked");
+		return IERR_BAD_REQUEST;
+	}
+	if ((e = users_hash(r->w->db, u.id, stored, sizeof(stored))) != IERR_OK)
+		return e;
+	res = pwhash_verify(stored, pw, pwlen);
+	crypto_wipe(stored, sizeof(stored));
+	if (res == PWH_MATCH || res == PWH_MATCH_REHASH) {
+		r->detail = NULL;
+		return IERR_OK;
+	}
+	e = login_failed(r, &u, true, pair, pairlen, "reauth_bad_password");
+	r->detail = "Incorrect password";
+	return e == IERR_UNAUTHENTICATED ? IERR_BAD_REQUEST : e;
+}
+
+enum ierr
+login_reauth_failed(struct req *r, const char *reason)
+{
+	struct login_user	 u;
+	enum ierr		 e;
+
+	caller(r, &u);
+	e = login_failure(r, &u, reason);
+	r->detail = "Invalid two-factor code";
+	return e == IERR_UNAUTHENTICATED ? IERR_BAD_REQUEST : e;
 }

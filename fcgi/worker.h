@@ -4,7 +4,10 @@
 #ifndef IDENT_WORKER_H
 #define IDENT_WORKER_H
 
+#include <stdint.h>
+
 #include "cors.h"
+#include "crypto.h"
 
 struct config;
 struct db;
@@ -19,6 +22,7 @@ struct worker {
 	struct jwt_memo		*verified;	/* tokens already checked */
 	struct shm		*shm;
 	struct cors		 cors;
+	uint8_t			 mfa_key[SEAL_KEY_LEN];	/* seals TOTP secrets */
 	unsigned long		 served;
 };
 
