@@ -21,7 +21,7 @@ WEB_USER=www-data
 PACKAGES=(
 	autoconf automake libtool pkg-config make gcc libc6-dev
 	libfcgi-dev libssl-dev libmariadb-dev libjson-c-dev libargon2-dev
-	libcrypt-dev liboath-dev libqrencode-dev oathtool
+	libcrypt-dev liboath-dev libqrencode-dev oathtool zbar-tools
 	mariadb-server mariadb-client nginx lighttpd spawn-fcgi multiwatch curl
 	python3 python3-pytest python3-requests python3-cryptography
 	valgrind clang libclang-rt-14-dev
