@@ -199,8 +199,7 @@ login_start_session(struct req *r, const struct login_user *u,
 {
 	const struct config	*cfg = r->w->cfg;
 	struct session_new	 s;
-	char			 ua[256], pair[512];
-	size_t			 pairlen;
+	char			 ua[256];
 	enum ierr		 e;
 
 	if (crypto_uuid4(sid) == -1 || refresh_new(rt) == -1)
@@ -230,11 +229,20 @@ login_start_session(struct req *r, const struct login_user *u,
 		db_rollback(r->w->db);
 		return e;
 	}
+	login_succeeded(r, u);
+	return IERR_OK;
+}
+
+void
+login_succeeded(struct req *r, const struct login_user *u)
+{
+	char	 pair[512];
+	size_t	 pairlen;
+
 	/* Every check passed, the second factor's too. */
 	pairlen = pair_key(r, u, true, NULL, 0, pair, sizeof(pair));
 	lockout_reset(r->w->shm, pair, pairlen);
 	metrics_inc(r->w, M_LOGIN_SUCCESS);
-	return IERR_OK;
 }
 
 enum ierr

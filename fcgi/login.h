@@ -113,6 +113,14 @@ enum ierr	 login_start_session(struct req *, const struct login_user *u,
 		    struct refresh_token *rt);
 
 /*
+ * The end of a successful login (login_start_session calls it): the
+ * failures of u from this address are forgotten and the login counted.
+ * A way in that makes its session some other way calls it once every
+ * check, the second factor included, has passed.
+ */
+void		 login_succeeded(struct req *, const struct login_user *u);
+
+/*
  * Write the answer of API.md's POST /token for this user and session:
  * a new access token, whose auth_method claim is method (the session's
  * login_method: "password", "password+otp", ...), and the refresh token
