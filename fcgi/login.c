@@ -342,9 +342,20 @@ enum ierr
 login_second_factor(struct req *r, const struct login_user *u,
     const struct form *f, const char **method)
 {
-	uint8_t		 hash[SHA256_LEN];
 	const char	*otp, *rc;
-	size_t		 otplen, rclen;
+	size_t		 otplen = 0, rclen = 0;
+
+	otp = form_get(f, "otp", &otplen);
+	rc = form_get(f, "recovery_code", &rclen);
+	return login_second_factor_codes(r, u, otp, otplen, rc, rclen, method);
+}
+
+enum ierr
+login_second_factor_codes(struct req *r, const struct login_user *u,
+    const char *otp, size_t otplen, const char *rc, size_t rclen,
+    const char **method)
+{
+	uint8_t		 hash[SHA256_LEN];
 	bool		 active, ok = false;
 	enum ierr	 e;
 
@@ -352,8 +363,6 @@ login_second_factor(struct req *r, const struct login_user *u,
 	if ((e = mfa_totp_active(r->w->db, u->id, &active)) != IERR_OK ||
 	    !active)
 		return e;
-	otp = form_get(f, "otp", &otplen);
-	rc = form_get(f, "recovery_code", &rclen);
 	if (otp != NULL && rc != NULL) {
 		verr_add(&r->errs, "body", "otp", "Send otp or recovery_code, "
 		    "not both", "value_error");

@@ -77,6 +77,13 @@ enum ierr	 login_failure(struct req *, const struct login_user *u,
  */
 enum ierr	 login_second_factor(struct req *, const struct login_user *u,
 		    const struct form *f, const char **method);
+/*
+ * The same with the two fields given (NULL: absent), for a way in whose
+ * code arrives otherwise (a hosted page's second step).
+ */
+enum ierr	 login_second_factor_codes(struct req *,
+		    const struct login_user *u, const char *otp, size_t otplen,
+		    const char *rc, size_t rclen, const char **method);
 
 /*
  * Whether code[0..len) is a current TOTP code of uid's active
