@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-#define QR_MAX_INPUT	1024	/* bytes of text; a URI of ours is ~150 */
+#define QR_MAX_INPUT	2048	/* bytes: a URI of ours is ~150, at most ~1330
+				   (400-byte legacy username); version 40-M
+				   holds 2331 */
 
 /*
  * An SVG document (black modules on white, a 4-module quiet zone) of

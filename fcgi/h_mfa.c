@@ -83,7 +83,7 @@ otpauth_uri(const char *username, const char *b32, char out[URI_CAP])
 	    TOTP_DIGITS, TOTP_STEP);
 }
 
-/* The string members of the body named in names (each required). */
+/* The password and the code of the body, those asked for (each required). */
 static enum ierr
 body_fields(struct req *r, struct jstr *pw, struct jstr *code)
 {

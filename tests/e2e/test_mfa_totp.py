@@ -454,3 +454,18 @@ def test_no_secret_code_or_qr_in_the_log():
     assert b["qr_svg"][:200].encode() not in log and b"<svg" not in log
     for c in codes:
         assert c.encode() not in log and c.replace("-", "").encode() not in log
+
+
+def test_long_legacy_username_still_draws():
+    """A username of the original service may be 100 characters of any
+    script: the URI percent-encodes it and the QR code still fits."""
+    acct = register_account()
+    name = "\u00e9" * 90 + acct.id[:10]
+    root_sql("UPDATE users SET username = %s WHERE id = %s"
+             % (sql_quote(name), sql_quote(acct.id)), db="genesis")
+    r = login_response(acct.email, acct.password, source=fresh_address())
+    acct.take(assert_token_pair(r))
+    b = begin(acct)
+    assert b["otpauth_uri"].startswith(
+        "otpauth://totp/Genesis%20IAM:" + "%C3%A9" * 90 + acct.id[:10] + "?secret=")
+    assert b["qr_svg"].endswith("</svg>")
