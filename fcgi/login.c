@@ -409,17 +409,26 @@ login_reauth(struct req *r, const char *pw, size_t pwlen)
 	struct login_user	 u;
 	enum pwhash_result	 res;
 	char			 stored[512], pair[512];
+	const char		*refused = NULL;
 	size_t			 pairlen;
+	bool			 locked;
 	enum ierr		 e;
 
 	caller(r, &u);
 	r->detail = "Incorrect password";
 	pairlen = pair_key(r, &u, true, NULL, 0, pair, sizeof(pair));
-	if (pwlen == 0 || pwlen > MAX_PASSWORD_BYTES ||
-	    lockout_remaining(r->w->shm, pair, pairlen) > 0) {
+	/* As login_check: a locked pair or account costs no hash. */
+	if ((e = users_locked(r->w->db, u.id, &locked)) != IERR_OK)
+		return e;
+	if (pwlen == 0 || pwlen > MAX_PASSWORD_BYTES)
+		refused = "malformed";
+	else if (lockout_remaining(r->w->shm, pair, pairlen) > 0)
+		refused = "address_locked";
+	else if (locked)
+		refused = "account_locked";
+	if (refused != NULL) {
 		(void)req_audit(r, "reauth", "failure", u.id, r->who.sid,
-		    pwlen == 0 || pwlen > MAX_PASSWORD_BYTES ? "malformed" :
-		    "address_locked");
+		    refused);
 		return IERR_BAD_REQUEST;
 	}
 	if ((e = users_hash(r->w->db, u.id, stored, sizeof(stored))) != IERR_OK)

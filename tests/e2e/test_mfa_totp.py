@@ -469,3 +469,20 @@ def test_long_legacy_username_still_draws():
     assert b["otpauth_uri"].startswith(
         "otpauth://totp/Genesis%20IAM:" + "%C3%A9" * 90 + acct.id[:10] + "?secret=")
     assert b["qr_svg"].endswith("</svg>")
+
+
+def test_reauth_refused_while_the_account_is_locked():
+    """Changing a factor checks the password as a login does: while the
+    account is locked, even the right one is refused, without a hash."""
+    acct = register_account()
+    root_sql("UPDATE users SET locked_until = UTC_TIMESTAMP() + INTERVAL 10 MINUTE "
+             "WHERE id = %s" % sql_quote(acct.id), db="genesis")
+    since = audit_max_id()
+    r = mfa_call("POST", "/auth/mfa/totp", acct, {"password": acct.password})
+    assert_detail(r, 400, "Incorrect password")
+    rows = audit_rows(since, user_id=acct.id)
+    assert [(r["event"], r["outcome"], r["details"]) for r in rows] == [
+        ("reauth", "failure", {"reason": "account_locked"})], rows
+    root_sql("UPDATE users SET locked_until = NULL WHERE id = %s"
+             % sql_quote(acct.id), db="genesis")
+    assert begin(acct)["secret"]
