@@ -19,6 +19,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "jwt.h"
+#include "mfa.h"
 #include "migrate.h"
 #include "policy.h"
 #include "pwhash.h"
@@ -49,6 +50,8 @@ usage(void)
 	    "  disable USER     disable USER and end every session of theirs\n"
 	    "  revoke-sessions USER\n"
 	    "                   end every session of USER\n"
+	    "  mfa-reset USER   remove USER's second factor (TOTP and recovery\n"
+	    "                   codes) and end every session of theirs\n"
 	    "  purge-sessions [DAYS]\n"
 	    "                   delete sessions that ended (revoked or expired)\n"
 	    "                   more than DAYS ago (default 30); audit rows stay\n"
@@ -293,6 +296,11 @@ cmd_user(const struct config *c, int argc, char *argv[])
 			lockout_unlock_all(shm, u.id, strlen(u.id));
 			shm_detach(shm);
 		}
+	} else if (strcmp(argv[0], "mfa-reset") == 0) {
+		bool	 found;
+
+		if ((e = mfa_remove(db, u.id, &found)) == IERR_OK)
+			e = sessions_revoke_user(db, u.id, NULL, "mfa_reset", &n);
 	} else if (strcmp(argv[0], "disable") == 0) {
 		if ((e = users_admin(db, u.id, USERS_DISABLE)) == IERR_OK)
 			e = sessions_revoke_user(db, u.id, NULL, "disabled", &n);
@@ -300,7 +308,8 @@ cmd_user(const struct config *c, int argc, char *argv[])
 		e = sessions_revoke_user(db, u.id, NULL, "revoked", &n);
 	if (e == IERR_OK)
 		cli_audit(db, strcmp(argv[0], "revoke-sessions") == 0 ?
-		    "session_revoke" : argv[0], u.id);
+		    "session_revoke" : strcmp(argv[0], "mfa-reset") == 0 ?
+		    "mfa_reset" : argv[0], u.id);
 	db_free(db);
 	if (e == IERR_CONFLICT) {
 		fprintf(stderr, "%s: %s is the last active admin\n", PROG,
@@ -822,7 +831,8 @@ main(int argc, char *argv[])
 		rc = cmd_create_admin(&cfg, argc, argv);
 	else if (strcmp(argv[0], "unlock") == 0 ||
 	    strcmp(argv[0], "disable") == 0 ||
-	    strcmp(argv[0], "revoke-sessions") == 0)
+	    strcmp(argv[0], "revoke-sessions") == 0 ||
+	    strcmp(argv[0], "mfa-reset") == 0)
 		rc = cmd_user(&cfg, argc, argv);
 	else if (strcmp(argv[0], "purge-sessions") == 0)
 		rc = cmd_purge_sessions(&cfg, argc, argv);

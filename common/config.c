@@ -72,6 +72,8 @@ static const struct key_def keys[] = {
 	K_UINT(account_lockout_seconds, 1, 86400),
 	K_STR(cors_origins),
 	K_STR(metrics_allow),
+	K_STR(mfa_key_file),
+	K_STR(mfa_required_roles),
 	K_BOOL(registration),
 	{ "log_level", KT_LEVEL, offsetof(struct config, log_level), 0, 0 },
 	K_UINT(max_requests, 0, 100000000),
@@ -368,6 +370,25 @@ config_check_limits(const struct config *c, char *err, size_t errsz)
 	else
 		return 0;
 	return -1;
+}
+
+bool
+config_mfa_required(const struct config *c, const char *role)
+{
+	const char	*list = c->mfa_required_roles != NULL ?
+	    c->mfa_required_roles : MFA_REQUIRED_DEFAULT;
+	const char	*p = list;
+	size_t		 n, rlen = strlen(role);
+
+	while (*p != '\0') {
+		p += strspn(p, " \t,");
+		n = strcspn(p, " \t,");
+		if (n > 0 && n == rlen && memcmp(p, role, n) == 0 &&
+		    strcmp(role, "none") != 0)
+			return true;
+		p += n;
+	}
+	return false;
 }
 
 char *

@@ -62,6 +62,9 @@ struct config {
 	unsigned	 account_lockout_seconds;
 	char		*cors_origins;		/* comma-separated, exact */
 	char		*metrics_allow;		/* comma-separated addresses */
+	/* second factors (SECURITY.md C-T25) */
+	char		*mfa_key_file;		/* seals TOTP secrets at rest */
+	char		*mfa_required_roles;	/* NULL: MFA_REQUIRED_DEFAULT */
 	/* behaviour */
 	bool		 registration;
 	enum log_level	 log_level;
@@ -84,6 +87,15 @@ int	config_check_limits(const struct config *, char *err, size_t errsz);
 /* Check the keys a worker needs are set.  Returns 0 or -1 with err. */
 int	config_check_db(const struct config *, char *err, size_t errsz);
 void	config_clear(struct config *);
+
+#define MFA_REQUIRED_DEFAULT	"admin root"
+
+/*
+ * Whether role must enrol a second factor before using anything else:
+ * it is in mfa_required_roles (roles separated by spaces or commas;
+ * "none" names none).
+ */
+bool	config_mfa_required(const struct config *, const char *role);
 
 /*
  * Call fn(arg, item) for each item of a comma-separated list, blanks

@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -78,5 +79,66 @@ crypto_uuid4(char out[37])
 	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
 	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+/* One AES-256-GCM operation; enc selects sealing or opening. */
+static int
+gcm(bool enc, const uint8_t key[SEAL_KEY_LEN], const uint8_t *nonce,
+    const void *aad, size_t aadlen, const uint8_t *in, size_t n,
+    uint8_t *out, uint8_t *tag)
+{
+	EVP_CIPHER_CTX	*ctx;
+	int		 len, ok;
+
+	if (n > INT32_MAX || aadlen > INT32_MAX ||
+	    (ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return -1;
+	ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL,
+	    enc) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN,
+	    NULL) == 1 &&
+	    EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) == 1 &&
+	    EVP_CipherUpdate(ctx, NULL, &len, aad, (int)aadlen) == 1 &&
+	    EVP_CipherUpdate(ctx, out, &len, in, (int)n) == 1 &&
+	    (enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
+	    SEAL_TAG_LEN, tag) == 1) &&
+	    EVP_CipherFinal_ex(ctx, out + len, &len) == 1 &&
+	    (!enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
+	    SEAL_TAG_LEN, tag) == 1);
+	EVP_CIPHER_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+int
+crypto_seal(const uint8_t key[SEAL_KEY_LEN], const void *aad, size_t aadlen,
+    const uint8_t *plain, size_t n, uint8_t *out)
+{
+	if (crypto_random(out, SEAL_NONCE_LEN) == -1)
+		return -1;
+	if (gcm(true, key, out, aad, aadlen, plain, n, out + SEAL_NONCE_LEN,
+	    out + SEAL_NONCE_LEN + n) == -1) {
+		log_reason(LOG_LVL_ERR, "crypto_error", "AES-GCM seal failed");
+		return -1;
+	}
+	return 0;
+}
+
+int
+crypto_open(const uint8_t key[SEAL_KEY_LEN], const void *aad, size_t aadlen,
+    const uint8_t *sealed, size_t n, uint8_t *out)
+{
+	uint8_t	 tag[SEAL_TAG_LEN];
+	size_t	 m;
+
+	if (n < SEAL_OVERHEAD)
+		return -1;
+	m = n - SEAL_OVERHEAD;
+	memcpy(tag, sealed + SEAL_NONCE_LEN + m, SEAL_TAG_LEN);
+	if (gcm(false, key, sealed, aad, aadlen, sealed + SEAL_NONCE_LEN, m,
+	    out, tag) == -1) {
+		crypto_wipe(out, m);
+		return -1;
+	}
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * Small cryptographic helpers over OpenSSL (the only module besides
  * jwt.c that includes it): randomness, wiping, constant-time compare,
- * SHA-256, base64url and random UUIDs.
+ * SHA-256, base64url, random UUIDs, and AES-256-GCM sealing of small
+ * secrets at rest.
  */
 #ifndef IDENT_CRYPTO_H
 #define IDENT_CRYPTO_H
@@ -32,5 +33,26 @@ int	crypto_random_token(char *out, size_t nbytes);
  * Returns 0 or -1.
  */
 int	crypto_uuid4(char out[37]);
+
+#define SEAL_KEY_LEN	32	/* AES-256 */
+#define SEAL_NONCE_LEN	12	/* 96 bits, random per seal (SP 800-38D §8.2.2) */
+#define SEAL_TAG_LEN	16
+#define SEAL_OVERHEAD	(SEAL_NONCE_LEN + SEAL_TAG_LEN)
+
+/*
+ * Seal plain[0..n) with AES-256-GCM under key, binding aad[0..aadlen)
+ * (who the secret belongs to, so a sealed value moved to another row
+ * does not open).  Writes nonce || ciphertext || tag, n + SEAL_OVERHEAD
+ * bytes, to out.  Returns 0 or -1 (logged).
+ */
+int	crypto_seal(const uint8_t key[SEAL_KEY_LEN], const void *aad,
+	    size_t aadlen, const uint8_t *plain, size_t n, uint8_t *out);
+/*
+ * Open what crypto_seal wrote (sealed[0..n), n >= SEAL_OVERHEAD) into
+ * out[n - SEAL_OVERHEAD].  Returns 0, or -1 when the key, the aad or any
+ * byte differs (out is then wiped).
+ */
+int	crypto_open(const uint8_t key[SEAL_KEY_LEN], const void *aad,
+	    size_t aadlen, const uint8_t *sealed, size_t n, uint8_t *out);
 
 #endif

@@ -13,7 +13,7 @@
 #include "db.h"
 #include "log.h"
 
-#define STMT_CACHE	64
+#define STMT_CACHE	128	/* distinct statements; about 55 today */
 #define MAX_BINDS	40
 #define RECONNECT_PAUSE	1	/* seconds between failed connects */
 #define MAX_HOSTS	8	/* servers in db_host */

@@ -11,6 +11,7 @@ enum ierr {
 	IERR_BAD_REQUEST,	/* 400 */
 	IERR_DUPLICATE,		/* 400 "Email already registered" and kin */
 	IERR_UNAUTHENTICATED,	/* 401, WWW-Authenticate: Bearer */
+	IERR_MFA_REQUIRED,	/* 401 + "mfa_required": true: right password, no code */
 	IERR_FORBIDDEN,		/* 403 */
 	IERR_NOT_FOUND,		/* 404 */
 	IERR_METHOD,		/* 405 + Allow */

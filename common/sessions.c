@@ -44,7 +44,8 @@ sessions_create(struct db *db, const struct session_new *s)
 	"COALESCE(TIMESTAMPDIFF(SECOND, s.rotated_at, UTC_TIMESTAMP()), " \
 	"999999), u.username, u.role, COALESCE(s.client_id, ''), " \
 	"COALESCE(s.scope, ''), COALESCE(s.parent_id, ''), " \
-	"COALESCE(s.amr, 'pwd'), COALESCE(UNIX_TIMESTAMP(s.auth_time), 0) " \
+	"COALESCE(s.amr, 'pwd'), COALESCE(UNIX_TIMESTAMP(s.auth_time), 0), " \
+	"s.login_method " \
 	"FROM sessions s JOIN users u ON u.id = s.user_id "
 
 static enum ierr
@@ -58,13 +59,13 @@ find_refresh(struct db *db, const char *sql, const uint8_t hash[SHA256_LEN],
 		DBC_INT, DBC_INT, DBC_INT, DBC_STR(out->username),
 		DBC_STR(out->role), DBC_STR(out->client_id),
 		DBC_STR(out->scope), DBC_STR(out->parent_id),
-		DBC_STR(out->amr), DBC_INT,
+		DBC_STR(out->amr), DBC_INT, DBC_STR(out->login_method),
 	};
 	size_t			 rows;
 	enum ierr		 e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = db_query(db, sql, p, 2, c, 14, NULL, NULL, &rows)) != IERR_OK)
+	if ((e = db_query(db, sql, p, 2, c, 15, NULL, NULL, &rows)) != IERR_OK)
 		return e;
 	out->auth_time = c[13].i;
 	if (rows == 0)

@@ -23,7 +23,7 @@ struct session_new {
 	const uint8_t	*hash;		/* SHA-256 of the refresh token */
 	const char	*ip;
 	const char	*user_agent;	/* sanitised, may be NULL */
-	const char	*method;	/* "password" */
+	const char	*method;	/* "password", "password+otp", ... */
 	unsigned	 ttl;		/* refresh token lifetime */
 	unsigned	 max_lifetime;	/* absolute */
 	/* The OpenID Provider's (NULL: a first-party session, kind "api"). */
@@ -64,6 +64,7 @@ struct session_ref {
 	char		 parent_id[37];	/* its browser session, or "" */
 	char		 amr[33];
 	long long	 auth_time;	/* Unix time, 0 when unknown */
+	char		 login_method[33];	/* of the session's login */
 };
 
 /* The caller of a request with an access token: session and user. */

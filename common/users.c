@@ -189,6 +189,23 @@ users_for_login(struct db *db, const char *name, size_t len,
 }
 
 enum ierr
+users_locked(struct db *db, const char *id, bool *locked)
+{
+	static const char	 sql[] = "SELECT COALESCE(locked_until > "
+	    "UTC_TIMESTAMP(), 0) FROM users WHERE id = ?";
+	struct db_param		 p[] = { DBP_CSTR(id) };
+	struct db_col		 c[] = { DBC_INT };
+	size_t			 rows;
+	enum ierr		 e;
+
+	*locked = false;
+	if ((e = db_query(db, sql, p, 1, c, 1, NULL, NULL, &rows)) != IERR_OK)
+		return e;
+	*locked = rows > 0 && c[0].i != 0;
+	return IERR_OK;
+}
+
+enum ierr
 users_hash(struct db *db, const char *id, char *out, size_t cap)
 {
 	static const char	 sql[] = "SELECT password FROM users WHERE id = ?";

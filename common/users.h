@@ -90,6 +90,8 @@ enum ierr	users_insert(struct db *, const char *id,
 /* The login row of a username, or of an email when name holds '@'. */
 enum ierr	users_for_login(struct db *, const char *name, size_t len,
 		    struct login_user *out);
+/* Whether id's account is locked now (its locked_until is ahead). */
+enum ierr	users_locked(struct db *, const char *id, bool *locked);
 /* The stored hash of id (for current_password checks). */
 enum ierr	users_hash(struct db *, const char *id, char *out, size_t cap);
 enum ierr	users_set_hash(struct db *, const char *id, const char *hash);

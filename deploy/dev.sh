@@ -24,7 +24,7 @@ WEB_USER=www-data
 PACKAGES=(
 	autoconf automake libtool pkg-config make gcc libc6-dev
 	libfcgi-dev libssl-dev libmariadb-dev libjson-c-dev libargon2-dev
-	libcrypt-dev
+	libcrypt-dev liboath-dev libqrencode-dev oathtool zbar-tools
 	mariadb-server mariadb-client nginx lighttpd spawn-fcgi multiwatch curl
 	python3 python3-pytest python3-requests python3-cryptography
 	valgrind clang libclang-rt-14-dev
@@ -239,6 +239,10 @@ write_config() {
 		jwt_issuer = http://127.0.0.1:$PORT
 		jwt_audience = genesis
 		shm_name = $SHM_NAME
+		mfa_key_file = $VAR/secrets/mfa_key
+		# The suites sign in as admins without a second factor;
+		# tests/e2e/test_mfa_required.py turns the rule on.
+		mfa_required_roles = ${GENESIS_MFA_REQUIRED_ROLES:-none}
 		# A web front end in development (Vite's default port).
 		cors_origins = ${GENESIS_CORS_ORIGINS:-http://localhost:5173}
 		log_level = ${GENESIS_LOG_LEVEL:-info}
@@ -361,6 +365,7 @@ stack_up() {
 	fi
 	db_bootstrap
 	make_keys
+	new_secret "$VAR/secrets/mfa_key" "$WORKER_USER"
 	write_config
 	"$VAR/bin/genesis-admin" -c "$VAR/genesis.conf" migrate >"$VAR/log/migrate.log" 2>&1 ||
 		{ cat "$VAR/log/migrate.log" >&2; die "migrations failed"; }

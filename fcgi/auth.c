@@ -7,7 +7,9 @@
 
 #include "auth.h"
 #include "clients.h"
+#include "config.h"
 #include "jwt_memo.h"
+#include "mfa.h"
 #include "req.h"
 #include "sessions.h"
 #include "users.h"
@@ -136,14 +138,40 @@ authn_check(struct req *r)
 	return IERR_OK;
 }
 
+/*
+ * mfa_required_roles (SECURITY.md C-T25): a caller of such a role with
+ * no active TOTP may only enrol (AUTHZ_ENROL routes).  One primary-key
+ * lookup, for those roles only.
+ */
+static enum ierr
+mfa_enrolled(struct req *r)
+{
+	bool		 active;
+	enum ierr	 e;
+
+	if (r->route->authz == AUTHZ_ENROL ||
+	    !config_mfa_required(r->w->cfg, r->who.role))
+		return IERR_OK;
+	if ((e = mfa_totp_active(r->w->db, r->who.uid, &active)) != IERR_OK ||
+	    active)
+		return e;
+	if (r->route->auth == AUTH_VALIDATE)
+		return unauthenticated(r, "Could not validate credentials");
+	r->detail = "Two-factor enrolment required";
+	return IERR_FORBIDDEN;
+}
+
 enum ierr
 authz_check(struct req *r)
 {
 	const struct route_params	*p = &r->params;
 	bool				 admin;
+	enum ierr			 e;
 
 	if (r->route->auth == AUTH_NONE)
 		return IERR_OK;
+	if ((e = mfa_enrolled(r)) != IERR_OK)
+		return e;
 	admin = strcmp(r->who.role, "admin") == 0;
 	if (p->n == 1 && p->v[0].len == 2 && memcmp(p->v[0].s, "me", 2) == 0)
 		memcpy(r->target, r->who.uid, sizeof(r->target));
@@ -156,6 +184,7 @@ authz_check(struct req *r)
 		*t = (char)tolower((unsigned char)*t);
 	switch (r->route->authz) {
 	case AUTHZ_ANY:
+	case AUTHZ_ENROL:
 		return IERR_OK;
 	case AUTHZ_ADMIN:
 		return admin ? IERR_OK : IERR_FORBIDDEN;

@@ -22,7 +22,7 @@ password_grant(struct req *r, const struct form *f)
 	struct login_user	 u;
 	struct refresh_token	 rt;
 	char			 sid[37];
-	const char		*name, *pw;
+	const char		*name, *pw, *method;
 	size_t			 namelen, pwlen;
 	enum ierr		 e;
 
@@ -34,11 +34,13 @@ password_grant(struct req *r, const struct form *f)
 		verr_add(&r->errs, "body", "password", "Field required", "missing");
 	if (r->errs.n > 0)
 		return IERR_INVALID;
-	if ((e = login_check(r, name, namelen, pw, pwlen, &u)) != IERR_OK)
+	if ((e = login_check(r, name, namelen, pw, pwlen, &u)) != IERR_OK ||
+	    (e = login_second_factor(r, &u, f, &method)) != IERR_OK)
 		return e;
-	if ((e = login_start_session(r, &u, "password", NULL, sid,
+	if ((e = login_start_session(r, &u, method, NULL, sid,
 	    &rt)) == IERR_OK)
-		e = login_write_pair(r, u.id, u.username, u.role, sid, &rt);
+		e = login_write_pair(r, u.id, u.username, u.role, sid, method,
+		    &rt);
 	refresh_clear(&rt);
 	return e;
 }
@@ -130,7 +132,9 @@ refresh_grant(struct req *r, const struct form *f)
 
 		audit_log_line(&a, true);
 	}
-	e = login_write_pair(r, s.user_id, s.username, s.role, s.id, &rt);
+	/* The new access token says how the session's login was made. */
+	e = login_write_pair(r, s.user_id, s.username, s.role, s.id,
+	    s.login_method, &rt);
 out:
 	refresh_clear(&rt);
 	return e;

@@ -59,6 +59,13 @@ enum ierr	h_userinfo(struct req *);
 enum ierr	h_logout_page(struct req *);
 enum ierr	h_grants_list(struct req *);
 enum ierr	h_grants_revoke(struct req *);
+/* h_mfa.c */
+enum ierr	h_mfa_status(struct req *);
+enum ierr	h_mfa_totp_begin(struct req *);
+enum ierr	h_mfa_totp_activate(struct req *);
+enum ierr	h_mfa_totp_remove(struct req *);
+enum ierr	h_mfa_recovery_codes(struct req *);
+enum ierr	h_admin_mfa_reset(struct req *);
 /* h_profile.c */
 enum ierr	h_profile_create(struct req *);
 enum ierr	h_profile_get(struct req *);

@@ -13,14 +13,17 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "form.h"
 #include "jwt.h"
 #include "log.h"
 #include "login.h"
 #include "metrics.h"
+#include "mfa.h"
 #include "pwhash.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "sessions.h"
+#include "totp.h"
 #include "users.h"
 #include "worker.h"
 
@@ -49,7 +52,8 @@ refresh_clear(struct refresh_token *t)
 
 enum ierr
 login_write_pair(struct req *r, const char *uid, const char *username,
-    const char *role, const char *sid, const struct refresh_token *rt)
+    const char *role, const char *sid, const char *method,
+    const struct refresh_token *rt)
 {
 	const struct config	*cfg = r->w->cfg;
 	struct jwt_claims	 c;
@@ -66,7 +70,7 @@ login_write_pair(struct req *r, const char *uid, const char *username,
 	c.iat = c.nbf = now;
 	c.exp = now + cfg->access_token_ttl;
 	if ((at = jwt_sign(r->w->keys, cfg->jwt_issuer, cfg->jwt_audience, &c,
-	    SCOPE, "password")) == NULL)
+	    SCOPE, method)) == NULL)
 		return IERR_INTERNAL;
 	jsonw_obj_open(&r->out);
 	jsonw_kv_str(&r->out, "access_token", at);
@@ -251,7 +255,7 @@ start(struct req *r, const struct login_user *u, const char *event,
 	 */
 	if ((e = db_tx(r->w->db, session_body, &t)) != IERR_OK)
 		return e;
-	metrics_inc(r->w, M_LOGIN_SUCCESS);
+	login_succeeded(r, u);
 	return IERR_OK;
 }
 
@@ -293,6 +297,18 @@ login_start_browser(struct req *r, const struct login_user *u,
 	e = start(r, u, "login", &s);
 	refresh_clear(&unused);
 	return e;
+}
+
+void
+login_succeeded(struct req *r, const struct login_user *u)
+{
+	char	 pair[512];
+	size_t	 pairlen;
+
+	/* Every check passed, the second factor's too. */
+	pairlen = pair_key(r, u, true, NULL, 0, pair, sizeof(pair));
+	lockout_reset(r->w->shm, pair, pairlen);
+	metrics_inc(r->w, M_LOGIN_SUCCESS);
 }
 
 enum ierr
@@ -342,11 +358,166 @@ login_check(struct req *r, const char *name, size_t namelen, const char *pw,
 		e = IERR_FORBIDDEN;
 		goto out;
 	}
-	lockout_reset(r->w->shm, pair, pairlen);
 	if (res == PWH_MATCH_REHASH)
 		rehash(r, u->id, pw, pwlen);
 	e = IERR_OK;
 out:
 	crypto_wipe(u->hash, sizeof(u->hash));
 	return e;
+}
+
+enum ierr
+login_totp_ok(struct req *r, const char *uid, const char *code, size_t len,
+    bool *ok)
+{
+	struct mfa_totp	 t;
+	uint8_t		 secret[TOTP_SECRET_LEN];
+	long long	 step;
+	bool		 match;
+	enum ierr	 e;
+
+	*ok = false;
+	if ((e = mfa_totp_get(r->w->db, uid, &t)) == IERR_NOT_FOUND ||
+	    (e == IERR_OK && !t.active))
+		return IERR_OK;
+	if (e != IERR_OK)
+		return e;
+	if (mfa_open(r->w->mfa_key, uid, &t, secret) == -1)
+		return IERR_INTERNAL;
+	match = totp_check(secret, sizeof(secret), (long long)time(NULL),
+	    t.last_step, code, len, &step);
+	crypto_wipe(secret, sizeof(secret));
+	crypto_wipe(&t, sizeof(t));
+	if (!match)
+		return IERR_OK;
+	/* Two requests with one code: the guarded UPDATE lets one win. */
+	return mfa_totp_use_step(r->w->db, uid, step, ok);
+}
+
+static enum ierr
+bad_code(struct req *r, const struct login_user *u, const char *reason)
+{
+	enum ierr	 e;
+
+	if ((e = login_failure(r, u, reason)) == IERR_UNAUTHENTICATED)
+		r->detail = "Invalid two-factor code";
+	return e;
+}
+
+enum ierr
+login_second_factor(struct req *r, const struct login_user *u,
+    const struct form *f, const char **method)
+{
+	const char	*otp, *rc;
+	size_t		 otplen = 0, rclen = 0;
+
+	otp = form_get(f, "otp", &otplen);
+	rc = form_get(f, "recovery_code", &rclen);
+	return login_second_factor_codes(r, u, otp, otplen, rc, rclen, method);
+}
+
+enum ierr
+login_second_factor_codes(struct req *r, const struct login_user *u,
+    const char *otp, size_t otplen, const char *rc, size_t rclen,
+    const char **method)
+{
+	uint8_t		 hash[SHA256_LEN];
+	bool		 active, ok = false;
+	enum ierr	 e;
+
+	*method = "password";
+	if ((e = mfa_totp_active(r->w->db, u->id, &active)) != IERR_OK ||
+	    !active)
+		return e;
+	if (otp != NULL && rc != NULL) {
+		verr_add(&r->errs, "body", "otp", "Send otp or recovery_code, "
+		    "not both", "value_error");
+		return IERR_INVALID;
+	}
+	if (otp == NULL && rc == NULL) {
+		(void)req_audit(r, "mfa_challenge", "denied", u->id, NULL,
+		    "code_required");
+		return IERR_MFA_REQUIRED;
+	}
+	if (otp != NULL) {
+		if ((e = login_totp_ok(r, u->id, otp, otplen, &ok)) != IERR_OK)
+			return e;
+		if (!ok)
+			return bad_code(r, u, "bad_otp");
+		*method = "password+otp";
+		(void)req_audit(r, "mfa_verify", "success", u->id, NULL, "otp");
+		return IERR_OK;
+	}
+	if (mfa_recovery_hash(rc, rclen, hash) == 0 &&
+	    (e = mfa_recovery_use(r->w->db, u->id, hash, &ok)) != IERR_OK)
+		return e;
+	if (!ok)
+		return bad_code(r, u, "bad_recovery_code");
+	*method = "password+recovery_code";
+	(void)req_audit(r, "mfa_recovery_code_used", "success", u->id, NULL,
+	    NULL);
+	return IERR_OK;
+}
+
+/* The caller as a login_user: what login_failure counts against. */
+static void
+caller(const struct req *r, struct login_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	snprintf(u->id, sizeof(u->id), "%s", r->who.uid);
+	snprintf(u->username, sizeof(u->username), "%s", r->who.username);
+	snprintf(u->role, sizeof(u->role), "%s", r->who.role);
+}
+
+enum ierr
+login_reauth(struct req *r, const char *pw, size_t pwlen)
+{
+	struct login_user	 u;
+	enum pwhash_result	 res;
+	char			 stored[512], pair[512];
+	const char		*refused = NULL;
+	size_t			 pairlen;
+	bool			 locked;
+	enum ierr		 e;
+
+	caller(r, &u);
+	r->detail = "Incorrect password";
+	pairlen = pair_key(r, &u, true, NULL, 0, pair, sizeof(pair));
+	/* As login_check: a locked pair or account costs no hash. */
+	if ((e = users_locked(r->w->db, u.id, &locked)) != IERR_OK)
+		return e;
+	if (pwlen == 0 || pwlen > MAX_PASSWORD_BYTES)
+		refused = "malformed";
+	else if (lockout_remaining(r->w->shm, pair, pairlen) > 0)
+		refused = "address_locked";
+	else if (locked)
+		refused = "account_locked";
+	if (refused != NULL) {
+		(void)req_audit(r, "reauth", "failure", u.id, r->who.sid,
+		    refused);
+		return IERR_BAD_REQUEST;
+	}
+	if ((e = users_hash(r->w->db, u.id, stored, sizeof(stored))) != IERR_OK)
+		return e;
+	res = pwhash_verify(stored, pw, pwlen);
+	crypto_wipe(stored, sizeof(stored));
+	if (res == PWH_MATCH || res == PWH_MATCH_REHASH) {
+		r->detail = NULL;
+		return IERR_OK;
+	}
+	e = login_failed(r, &u, true, pair, pairlen, "reauth_bad_password");
+	r->detail = "Incorrect password";
+	return e == IERR_UNAUTHENTICATED ? IERR_BAD_REQUEST : e;
+}
+
+enum ierr
+login_reauth_failed(struct req *r, const char *reason)
+{
+	struct login_user	 u;
+	enum ierr		 e;
+
+	caller(r, &u);
+	e = login_failure(r, &u, reason);
+	r->detail = "Invalid two-factor code";
+	return e == IERR_UNAUTHENTICATED ? IERR_BAD_REQUEST : e;
 }

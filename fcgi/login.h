@@ -6,10 +6,17 @@
  * costs a dummy hash, every failure counts toward the per-(account,
  * address) and per-account lockouts and gets its audit row, and every
  * failure answers alike.
+ *
+ * A login is: parse -> login_check -> login_second_factor ->
+ * login_start_session -> login_write_pair, with the method that
+ * login_second_factor gives.  The per-(account, address) failures are
+ * forgotten only when the session starts, so that a right password
+ * followed by wrong codes still locks the pair out.
  */
 #ifndef IDENT_LOGIN_H
 #define IDENT_LOGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +24,7 @@
 #include "ierr.h"
 #include "users.h"
 
+struct form;
 struct req;
 
 #define REFRESH_LEN	(3 + 43)	/* "rt_" + base64url of 32 bytes */
@@ -35,8 +43,8 @@ void		 refresh_clear(struct refresh_token *);
 /*
  * Check name (a username, or an email when it holds '@') and password.
  * IERR_OK: *u is the account, the password is right and the account is
- * enabled; its address's failures are forgotten and an old hash is
- * upgraded.  Every failure is IERR_UNAUTHENTICATED with API.md's one
+ * enabled, and an old hash is upgraded (its address's failures are
+ * forgotten by login_start_session).  Every failure is IERR_UNAUTHENTICATED with API.md's one
  * detail ("Incorrect username or password"), whatever the cause;
  * IERR_FORBIDDEN "User account is deactivated" for a disabled account
  * whose password is right; IERR_UNAVAILABLE when the database fails.
@@ -55,10 +63,57 @@ enum ierr	 login_failure(struct req *, const struct login_user *u,
 		    const char *reason);
 
 /*
+ * The second factor of account u, after login_check passed (SECURITY.md
+ * C-T25).  Without an active TOTP: IERR_OK and *method "password" (the
+ * form's otp and recovery_code are ignored).  With one, the form must
+ * hold "otp" (a code of the authenticator, each time step accepted
+ * once) or "recovery_code" (one of the unused ones, then spent):
+ * neither is IERR_MFA_REQUIRED (401 "Two-factor code required" with
+ * "mfa_required": true, not counted as a failure); a wrong, reused or
+ * malformed one is IERR_UNAUTHENTICATED "Invalid two-factor code",
+ * counted as login_failure counts; both is IERR_INVALID.  On success
+ * *method is "password+otp" or "password+recovery_code", for
+ * login_start_session and login_write_pair.
+ */
+enum ierr	 login_second_factor(struct req *, const struct login_user *u,
+		    const struct form *f, const char **method);
+/*
+ * The same with the two fields given (NULL: absent), for a way in whose
+ * code arrives otherwise (a hosted page's second step).
+ */
+enum ierr	 login_second_factor_codes(struct req *,
+		    const struct login_user *u, const char *otp, size_t otplen,
+		    const char *rc, size_t rclen, const char **method);
+
+/*
+ * Whether code[0..len) is a current TOTP code of uid's active
+ * authenticator, and spend its time step.  *ok false for a wrong,
+ * reused or malformed code, or when uid has no active TOTP.
+ */
+enum ierr	 login_totp_ok(struct req *, const char *uid, const char *code,
+		    size_t len, bool *ok);
+
+/*
+ * The caller's password again (the routes that change a second factor):
+ * IERR_OK if pw is the password of r->who; otherwise IERR_BAD_REQUEST
+ * "Incorrect password", counted as a failed login of that account from
+ * this address (and refused without a hash while the pair is locked).
+ */
+enum ierr	 login_reauth(struct req *, const char *pw, size_t pwlen);
+
+/*
+ * Count a wrong second factor of the caller (the routes that change
+ * one) as a failed login, with reason; IERR_BAD_REQUEST "Invalid
+ * two-factor code", or the database's error.
+ */
+enum ierr	 login_reauth_failed(struct req *, const char *reason);
+
+/*
  * Start a session for u (audit event "login", or event when not NULL)
  * with method as its login_method.  Writes its id into sid and its
  * refresh token into *rt.  The login record, the session and the audit
- * row commit together.
+ * row commit together; the failures of u from this address are
+ * forgotten.
  */
 enum ierr	 login_start_session(struct req *, const struct login_user *u,
 		    const char *method, const char *event, char sid[37],
@@ -74,11 +129,21 @@ enum ierr	 login_start_browser(struct req *, const struct login_user *u,
 		    const uint8_t cookie_hash[SHA256_LEN], char sid[37]);
 
 /*
+ * The end of a successful login (login_start_session calls it): the
+ * failures of u from this address are forgotten and the login counted.
+ * A way in that makes its session some other way calls it once every
+ * check, the second factor included, has passed.
+ */
+void		 login_succeeded(struct req *, const struct login_user *u);
+
+/*
  * Write the answer of API.md's POST /token for this user and session:
- * a new access token and the refresh token rt.
+ * a new access token, whose auth_method claim is method (the session's
+ * login_method: "password", "password+otp", ...), and the refresh token
+ * rt.
  */
 enum ierr	 login_write_pair(struct req *, const char *uid,
 		    const char *username, const char *role, const char *sid,
-		    const struct refresh_token *rt);
+		    const char *method, const struct refresh_token *rt);
 
 #endif

@@ -28,6 +28,7 @@
 #include "req.h"
 #include "resp.h"
 #include "shm.h"
+#include "totp.h"
 #include "worker.h"
 
 #define PROG	"genesis-fcgi"
@@ -108,6 +109,28 @@ signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+/*
+ * The key that seals TOTP secrets: SHA-256 of the secret's one line,
+ * which must hold at least 32 characters (256 bits of base64 or more).
+ */
+static void
+load_mfa_key(struct worker *w, const struct config *cfg)
+{
+	char	 err[512];
+	char	*line;
+
+	if ((line = config_read_secret("mfa_key_file", cfg->mfa_key_file,
+	    "mfa_key", err, sizeof(err))) == NULL)
+		die_config(err);
+	if (strlen(line) < 32) {
+		secret_free(line);
+		die_config("mfa_key_file: the key must be one line of at least "
+		    "32 characters");
+	}
+	crypto_sha256(line, strlen(line), w->mfa_key);
+	secret_free(line);
+}
+
 /* Load and check everything; exits 78 with one line on failure. */
 static void
 start(struct worker *w, struct config *cfg, const char *path)
@@ -142,6 +165,7 @@ start(struct worker *w, struct config *cfg, const char *path)
 	if ((w->client_keylen = strlen(w->client_key)) < 32)
 		die_config("client_secret_key_file: the key is shorter than 32 "
 		    "bytes");
+	load_mfa_key(w, cfg);
 	if (geteuid() == 0)
 		die_config("refusing to run as root: start under spawn-fcgi -u");
 	/* After the root check: the segment must belong to the workers. */
@@ -153,6 +177,7 @@ start(struct worker *w, struct config *cfg, const char *path)
 	pp.t = cfg->argon2_iterations;
 	pp.p = cfg->argon2_parallelism;
 	if (db_library_init() == -1 || pwhash_init(&pp) == -1 ||
+	    totp_init() == -1 ||
 	    (w->db = db_new(cfg, cfg->db_user, password)) == NULL ||
 	    (w->verified = jwt_memo_new(w->keys, cfg->jwt_issuer,
 	    cfg->jwt_audience)) == NULL)
@@ -177,6 +202,8 @@ finish(struct worker *w, struct config *cfg)
 	cors_clear(&w->cors);
 	db_library_end();
 	pwhash_cleanup();
+	totp_done();
+	crypto_wipe(w->mfa_key, sizeof(w->mfa_key));
 	config_clear(cfg);
 }
 

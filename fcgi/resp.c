@@ -22,6 +22,7 @@ static const struct status_row table[IERR__MAX] = {
 	[IERR_BAD_REQUEST] =	{ 400, "Bad Request", "bad_request", "Bad request" },
 	[IERR_DUPLICATE] =	{ 400, "Bad Request", "duplicate", "Already exists" },
 	[IERR_UNAUTHENTICATED] = { 401, "Unauthorized", "unauthenticated", "Not authenticated" },
+	[IERR_MFA_REQUIRED] =	{ 401, "Unauthorized", "mfa_required", "Two-factor code required" },
 	[IERR_FORBIDDEN] =	{ 403, "Forbidden", "forbidden", "Not enough permissions" },
 	[IERR_NOT_FOUND] =	{ 404, "Not Found", "not_found", "Not Found" },
 	[IERR_METHOD] =		{ 405, "Method Not Allowed", "method", "Method Not Allowed" },
@@ -88,6 +89,9 @@ error_body(struct req *r, enum ierr e)
 	jsonw_obj_open(&r->out);
 	jsonw_kv_str(&r->out, "detail",
 	    r->detail != NULL ? r->detail : table[e].detail);
+	/* The client asks for the code and sends the password again. */
+	if (e == IERR_MFA_REQUIRED)
+		jsonw_kv_bool(&r->out, "mfa_required", true);
 	jsonw_obj_close(&r->out);
 }
 
@@ -125,7 +129,7 @@ resp_finish(struct req *r, enum ierr e)
 		error_body(r, e);
 	if (e == IERR_METHOD)
 		req_add_header(r, "Allow", r->allow);
-	if (e == IERR_UNAUTHENTICATED)
+	if (e == IERR_UNAUTHENTICATED || e == IERR_MFA_REQUIRED)
 		req_add_header(r, "WWW-Authenticate", "Bearer");
 	if (r->method != NULL)
 		cors_headers(r);

@@ -32,6 +32,8 @@ enum route_authz {
 	AUTHZ_ANY,	/* any caller that passed authentication */
 	AUTHZ_ADMIN,
 	AUTHZ_OWNER,	/* the user named by {id} ("me" is the caller), or an admin */
+	AUTHZ_ENROL,	/* as AUTHZ_ANY, and open to a caller who must still
+			   enrol a second factor (mfa_required_roles) */
 };
 
 /* Which rate-limit buckets a route takes from (fcgi/limit.c). */

@@ -44,11 +44,17 @@ const struct route routes[] = {
 	{ "POST",   "/token",			h_token,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
 	{ "POST",   "/refresh_token",		h_refresh,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
 	{ "POST",   "/token/validate",		h_validate,	NB, AUTH_VALIDATE, AUTHZ_ANY, LIMIT_ALL },
-	{ "POST",   "/logout",			h_logout,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/logout",			h_logout,	NB, AUTH_BEARER, AUTHZ_ENROL, LIMIT_ALL },
 
 	{ "GET",    "/auth/sessions",		h_sessions_list, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 	{ "DELETE", "/auth/sessions",		h_sessions_revoke_others, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 	{ "DELETE", "/auth/sessions/{id}",	h_sessions_revoke_one, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+
+	{ "GET",    "/auth/mfa",		h_mfa_status,	NB, AUTH_BEARER, AUTHZ_ENROL, LIMIT_ALL },
+	{ "POST",   "/auth/mfa/totp",		h_mfa_totp_begin, J, AUTH_BEARER, AUTHZ_ENROL, LIMIT_ALL },
+	{ "DELETE", "/auth/mfa/totp",		h_mfa_totp_remove, J, AUTH_BEARER, AUTHZ_ENROL, LIMIT_ALL },
+	{ "POST",   "/auth/mfa/totp/activate",	h_mfa_totp_activate, J, AUTH_BEARER, AUTHZ_ENROL, LIMIT_ALL },
+	{ "POST",   "/auth/mfa/recovery-codes",	h_mfa_recovery_codes, J, AUTH_BEARER, AUTHZ_ENROL, LIMIT_ALL },
 
 	{ "POST",   "/users",			h_users_create,	J,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/users",			h_users_list,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
@@ -61,6 +67,7 @@ const struct route routes[] = {
 	{ "POST",   "/admin/users/{id}/role",	h_admin_role,	J,  AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "POST",   "/admin/users/{id}/disable", h_admin_disable, J, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "POST",   "/admin/users/{id}/unlock",	h_admin_unlock,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "POST",   "/admin/users/{id}/mfa/reset", h_admin_mfa_reset, NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 
 	{ "POST",   "/admin/clients",		h_clients_create, J, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "GET",    "/admin/clients",		h_clients_list,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },

@@ -4,7 +4,10 @@
 #ifndef IDENT_WORKER_H
 #define IDENT_WORKER_H
 
+#include <stdint.h>
+
 #include "cors.h"
+#include "crypto.h"
 
 struct config;
 struct db;
@@ -23,6 +26,7 @@ struct worker {
 	struct html_set		*pages;		/* the OP's templates */
 	char			*client_key;	/* client_secret_key */
 	size_t			 client_keylen;
+	uint8_t			 mfa_key[SEAL_KEY_LEN];	/* seals TOTP secrets */
 	unsigned long		 served;
 };
 

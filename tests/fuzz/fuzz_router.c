@@ -41,11 +41,17 @@ static const struct route table[] = {
 	{ "POST",   "/token",			NULL, F,  AUTH_NONE, AUTHZ_ANY },
 	{ "POST",   "/refresh_token",		NULL, F,  AUTH_NONE, AUTHZ_ANY },
 	{ "POST",   "/token/validate",		NULL, NB, AUTH_VALIDATE, AUTHZ_ANY },
-	{ "POST",   "/logout",			NULL, NB, AUTH_BEARER, AUTHZ_ANY },
+	{ "POST",   "/logout",			NULL, NB, AUTH_BEARER, AUTHZ_ENROL },
 
 	{ "GET",    "/auth/sessions",		NULL, NB, AUTH_BEARER, AUTHZ_ANY },
 	{ "DELETE", "/auth/sessions",		NULL, NB, AUTH_BEARER, AUTHZ_ANY },
 	{ "DELETE", "/auth/sessions/{id}",	NULL, NB, AUTH_BEARER, AUTHZ_ANY },
+
+	{ "GET",    "/auth/mfa",		NULL, NB, AUTH_BEARER, AUTHZ_ENROL },
+	{ "POST",   "/auth/mfa/totp",		NULL, J, AUTH_BEARER, AUTHZ_ENROL },
+	{ "DELETE", "/auth/mfa/totp",		NULL, J, AUTH_BEARER, AUTHZ_ENROL },
+	{ "POST",   "/auth/mfa/totp/activate",	NULL, J, AUTH_BEARER, AUTHZ_ENROL },
+	{ "POST",   "/auth/mfa/recovery-codes",	NULL, J, AUTH_BEARER, AUTHZ_ENROL },
 
 	{ "POST",   "/users",			NULL, J,  AUTH_NONE, AUTHZ_ANY },
 	{ "GET",    "/users",			NULL, NB, AUTH_BEARER, AUTHZ_ADMIN },
@@ -58,6 +64,7 @@ static const struct route table[] = {
 	{ "POST",   "/admin/users/{id}/role",	NULL, J,  AUTH_BEARER, AUTHZ_ADMIN },
 	{ "POST",   "/admin/users/{id}/disable", NULL, J, AUTH_BEARER, AUTHZ_ADMIN },
 	{ "POST",   "/admin/users/{id}/unlock",	NULL, NB, AUTH_BEARER, AUTHZ_ADMIN },
+	{ "POST",   "/admin/users/{id}/mfa/reset", NULL, NB, AUTH_BEARER, AUTHZ_ADMIN },
 
 	{ "POST",   "/profile",			NULL, J, AUTH_BEARER, AUTHZ_ANY },
 	{ "GET",    "/profile/me",		NULL, NB, AUTH_BEARER, AUTHZ_ANY },

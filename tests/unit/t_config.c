@@ -1,5 +1,6 @@
 #include <sys/stat.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,49 @@ main(void)
 	ok(parse("db_name = g\ndb_user = u\n", &c, err, sizeof(err)) == 0 &&
 	    config_check_db(&c, err, sizeof(err)) == -1 &&
 	    strstr(err, "db_socket") != NULL, "no server named: %s", err);
+
+	/* mfa_required_roles: the default, lists, and "none". */
+	{
+		static const struct {
+			const char	*value;	/* NULL: the key is absent */
+			const char	*role;
+			bool		 required;
+		} roles[] = {
+			{ NULL, "admin", true },
+			{ NULL, "root", true },
+			{ NULL, "user", false },
+			{ NULL, "adm", false },
+			{ "none", "admin", false },
+			{ "none", "none", false },
+			{ "admin", "admin", true },
+			{ "admin", "root", false },
+			{ "admin,root", "root", true },
+			{ " root ,  admin ", "admin", true },
+			{ "user admin", "user", true },
+			{ "administrator", "admin", false },
+			{ "admin", "administrator", false },
+		};
+		char	 text[128];
+
+		for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+			config_clear(&c);
+			snprintf(text, sizeof(text), "mfa_required_roles = %s\n",
+			    roles[i].value != NULL ? roles[i].value : "");
+			ok((roles[i].value == NULL || parse(text, &c, err,
+			    sizeof(err)) == 0) && config_mfa_required(&c,
+			    roles[i].role) == roles[i].required,
+			    "mfa_required_roles '%s': %s %s", roles[i].value !=
+			    NULL ? roles[i].value : "(default)", roles[i].role,
+			    roles[i].required ? "must enrol" : "need not");
+		}
+		config_clear(&c);
+		ok(parse("mfa_key_file = /etc/genesis/mfa_key\n", &c, err,
+		    sizeof(err)) == 0 && strcmp(c.mfa_key_file,
+		    "/etc/genesis/mfa_key") == 0, "mfa_key_file");
+		ok(parse("mfa_required_roles =\n", &c, err, sizeof(err)) ==
+		    -1 && strstr(err, "mfa_required_roles: empty") != NULL,
+		    "an empty mfa_required_roles is refused: %s", err);
+	}
 
 	/* Secrets: no default, no silent fallback. */
 	ok(mkdtemp(dir) != NULL, "temporary folder");
