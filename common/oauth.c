@@ -77,6 +77,18 @@ oauth_request_bind(struct db *db, const uint8_t id_hash[SHA256_LEN],
 }
 
 enum ierr
+oauth_request_half(struct db *db, const uint8_t id_hash[SHA256_LEN],
+    const char *uid)
+{
+	static const char	 sql[] = "UPDATE oauth_requests SET user_id = ?, "
+	    "session_id = NULL, expires_at = LEAST(expires_at, "
+	    "UTC_TIMESTAMP() + INTERVAL 300 SECOND) WHERE id_hash = ?";
+	struct db_param		 p[] = { DBP_CSTR(uid), HASH(id_hash) };
+
+	return db_exec(db, sql, p, 2, NULL);
+}
+
+enum ierr
 oauth_request_drop(struct db *db, const uint8_t id_hash[SHA256_LEN])
 {
 	static const char	 sql[] =

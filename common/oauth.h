@@ -64,6 +64,12 @@ enum ierr	oauth_request_get(struct db *, const uint8_t id_hash[SHA256_LEN],
 /* The user has signed in for the request, in browser session sid. */
 enum ierr	oauth_request_bind(struct db *, const uint8_t id_hash[SHA256_LEN],
 		    const char *uid, const char *sid);
+/*
+ * The password of uid was right and a second factor is due: the request
+ * remembers the half-done login, and lives at most 5 more minutes.
+ */
+enum ierr	oauth_request_half(struct db *, const uint8_t id_hash[SHA256_LEN],
+		    const char *uid);
 enum ierr	oauth_request_drop(struct db *, const uint8_t id_hash[SHA256_LEN]);
 
 /* Store code c for ttl seconds. */

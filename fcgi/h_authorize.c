@@ -23,11 +23,13 @@
 #include "handlers.h"
 #include "jwt_memo.h"
 #include "login.h"
+#include "mfa.h"
 #include "oauth.h"
 #include "op.h"
 #include "page.h"
 #include "req.h"
 #include "sessions.h"
+#include "users.h"
 #include "worker.h"
 
 #define REQ_ID_LEN	43
@@ -503,7 +505,8 @@ done:
 
 /* A new browser session for u; the old one, if any, ends (C-T22). */
 static enum ierr
-start_browser(struct req *r, const struct login_user *u, struct who *who)
+start_browser(struct req *r, const struct login_user *u, const char *method,
+    const char *amr, struct who *who)
 {
 	char		 cookie[COOKIE_VALUE_LEN + 1], old[COOKIE_VALUE_LEN + 1];
 	uint8_t		 hash[SHA256_LEN], oldhash[SHA256_LEN];
@@ -515,7 +518,7 @@ start_browser(struct req *r, const struct login_user *u, struct who *who)
 		(void)sessions_revoke(r->w->db, bs.id, "new_login");
 	if (cookie_new(cookie, hash) == -1)
 		return IERR_INTERNAL;
-	if ((e = login_start_browser(r, u, "password", "pwd", hash,
+	if ((e = login_start_browser(r, u, method, amr, hash,
 	    who->sid)) != IERR_OK) {
 		crypto_wipe(cookie, sizeof(cookie));
 		return e;
@@ -525,9 +528,34 @@ start_browser(struct req *r, const struct login_user *u, struct who *who)
 	who->known = true;
 	memcpy(who->uid, u->id, sizeof(who->uid));
 	memcpy(who->username, u->username, sizeof(who->username));
-	snprintf(who->amr, sizeof(who->amr), "pwd");
+	snprintf(who->amr, sizeof(who->amr), "%s", amr);
 	who->auth_time = (long long)time(NULL);
 	return IERR_OK;
+}
+
+/* The right credentials: a new browser session, then consent or code. */
+static enum ierr
+finish_login(struct req *r, const struct client *c, struct oauth_request *q,
+    const struct login_user *u, const char *method, const char *amr)
+{
+	struct who	 who;
+	enum ierr	 e;
+
+	memset(&who, 0, sizeof(who));
+	if ((e = start_browser(r, u, method, amr, &who)) != IERR_OK)
+		return e;
+	(void)oauth_request_drop(r->w->db, q->id_hash);
+	/* The request was for a fresh login: this was it. */
+	snprintf(q->prompt, sizeof(q->prompt), "%s",
+	    op_has_word(q->prompt, "consent") ? "consent" : "");
+	return after_login(r, 303, c, q, &who);
+}
+
+static const char *
+otp_location(const char *id, char loc[128])
+{
+	snprintf(loc, 128, "/oauth/login/otp?req=%s", id);
+	return loc;
 }
 
 enum ierr
@@ -537,12 +565,12 @@ h_login_submit(struct req *r)
 	struct client		*c = calloc(1, sizeof(*c));
 	struct oauth_request	*q = calloc(1, sizeof(*q));
 	struct login_user	 u;
-	struct who		 who;
+	char			 loc[128];
 	const char		*id, *name, *pw;
 	size_t			 namelen = 0, pwlen = 0;
+	bool			 mfa = false;
 	enum ierr		 e = IERR_OK;
 
-	memset(&who, 0, sizeof(who));
 	if (c == NULL || q == NULL) {
 		e = IERR_INTERNAL;
 		goto done;
@@ -567,13 +595,17 @@ h_login_submit(struct req *r)
 		    "Wrong username or password.");
 		goto out;
 	}
-	if (e != IERR_OK || (e = start_browser(r, &u, &who)) != IERR_OK)
+	if (e != IERR_OK || (e = mfa_totp_active(r->w->db, u.id,
+	    &mfa)) != IERR_OK)
 		goto out;
-	(void)oauth_request_drop(r->w->db, q->id_hash);
-	/* The request was for a fresh login: this was it. */
-	snprintf(q->prompt, sizeof(q->prompt), "%s",
-	    op_has_word(q->prompt, "consent") ? "consent" : "");
-	e = after_login(r, 303, c, q, &who);
+	if (mfa) {
+		/* The half-done login waits server-side (C-T25). */
+		if ((e = oauth_request_half(r->w->db, q->id_hash, u.id)) ==
+		    IERR_OK)
+			e = page_redirect(r, 303, otp_location(id, loc));
+		goto out;
+	}
+	e = finish_login(r, c, q, &u, "password", "pwd");
 out:
 	form_clear(&f);
 done:
@@ -706,6 +738,152 @@ done:
 		crypto_wipe(q, sizeof(*q));
 	free(c);
 	r->audit_client = NULL;
+	free(q);
+	return e;
+}
+
+static enum ierr
+show_otp(struct req *r, int status, const char *id, const struct client *c,
+    const char *error)
+{
+	char		 csrf[CSRF_LEN + 1];
+	struct html_var	 v[] = {
+		{ "req", id }, { "csrf", csrf }, { "client_name", c->name },
+		{ "error", error },
+	};
+
+	csrf_for_request(r, id, csrf);
+	return page_show(r, status, "otp.html", "Two-step verification", v, 4);
+}
+
+/*
+ * The request of the second step: its password step passed (user_id
+ * set, no session yet), in this browser.
+ */
+static bool
+half_pending(struct req *r, const struct form *f, struct oauth_request *q,
+    struct client *c, enum ierr *e)
+{
+	if (!pending(r, form_get(f, "req", NULL), q, c, e))
+		return false;
+	if (q->user_id[0] == '\0' || q->session_id[0] != '\0') {
+		*e = page_error(r, 400, "This sign-in link has expired",
+		    "Go back to the application and sign in again.");
+		return false;
+	}
+	return true;
+}
+
+enum ierr
+h_login_otp_page(struct req *r)
+{
+	struct form		 f;
+	struct client		*c = calloc(1, sizeof(*c));
+	struct oauth_request	*q = calloc(1, sizeof(*q));
+	enum ierr		 e = IERR_OK;
+
+	if (c == NULL || q == NULL) {
+		e = IERR_INTERNAL;
+		goto done;
+	}
+	if ((e = page_form(r, &f)) != IERR_OK || r->status != 200)
+		goto done;
+	if (half_pending(r, &f, q, c, &e))
+		e = show_otp(r, 200, form_get(&f, "req", NULL), c, NULL);
+	form_clear(&f);
+done:
+	r->audit_client = NULL;
+	free(c);
+	free(q);
+	return e;
+}
+
+/* The account of a half-done login, as login_check would have read it. */
+static enum ierr
+half_user(struct req *r, const char *uid, struct login_user *u)
+{
+	struct user	 acct;
+	enum ierr	 e;
+
+	if ((e = users_get(r->w->db, uid, &acct)) != IERR_OK)
+		return e;
+	e = users_for_login(r->w->db, acct.username, strlen(acct.username), u);
+	crypto_wipe(u->hash, sizeof(u->hash));
+	if (e == IERR_OK && strcmp(u->id, uid) != 0)
+		e = IERR_NOT_FOUND;
+	return e;
+}
+
+static const char *
+field(const struct form *f, const char *name, size_t *len)
+{
+	const char	*v = form_get(f, name, len);
+
+	return v != NULL && *len > 0 ? v : NULL;
+}
+
+enum ierr
+h_login_otp_submit(struct req *r)
+{
+	struct form		 f;
+	struct client		*c = calloc(1, sizeof(*c));
+	struct oauth_request	*q = calloc(1, sizeof(*q));
+	struct login_user	 u;
+	const char		*id, *otp, *rc, *method;
+	size_t			 otplen = 0, rclen = 0;
+	enum ierr		 e = IERR_OK;
+
+	memset(&u, 0, sizeof(u));
+	if (c == NULL || q == NULL) {
+		e = IERR_INTERNAL;
+		goto done;
+	}
+	if ((e = page_form(r, &f)) != IERR_OK || r->status != 200)
+		goto done;
+	id = form_get(&f, "req", NULL);
+	if (!half_pending(r, &f, q, c, &e))
+		goto out;
+	if (!csrf_ok(r, &f, q)) {
+		e = forged(r);
+		goto out;
+	}
+	e = half_user(r, q->user_id, &u);
+	/* Locked meanwhile (wrong codes count): the password step again. */
+	if (e == IERR_NOT_FOUND || (e == IERR_OK && (u.disabled ||
+	    login_locked(r, &u)))) {
+		(void)req_audit(r, "login", "failure", q->user_id, NULL,
+		    e == IERR_OK && !u.disabled ? "address_locked" : "gone");
+		(void)oauth_request_drop(r->w->db, q->id_hash);
+		e = page_error(r, 401, "Sign-in failed", "Too many wrong codes, "
+		    "or the account is not available. Go back to the "
+		    "application and sign in again later.");
+		goto out;
+	}
+	if (e != IERR_OK)
+		goto out;
+	otp = field(&f, "otp", &otplen);
+	rc = otp == NULL ? field(&f, "recovery_code", &rclen) : NULL;
+	e = login_second_factor_codes(r, &u, otp, otplen, rc, rclen, &method);
+	if (e == IERR_UNAUTHENTICATED || e == IERR_MFA_REQUIRED ||
+	    e == IERR_INVALID) {
+		r->detail = NULL;
+		r->errs.n = 0;
+		e = show_otp(r, 401, id, c, otp == NULL && rc == NULL ?
+		    "Enter the code from your authenticator app." :
+		    "That code is not right. Try the newest code.");
+		goto out;
+	}
+	if (e == IERR_OK)
+		e = finish_login(r, c, q, &u, method,
+		    strcmp(method, "password+otp") == 0 ? "pwd otp" :
+		    "pwd mfa");
+out:
+	form_clear(&f);
+done:
+	r->audit_client = NULL;
+	if (q != NULL)
+		crypto_wipe(q, sizeof(*q));
+	free(c);
 	free(q);
 	return e;
 }

@@ -47,6 +47,8 @@ enum ierr	h_clients_rotate_secret(struct req *);
 enum ierr	h_authorize(struct req *);
 enum ierr	h_login_page(struct req *);
 enum ierr	h_login_submit(struct req *);
+enum ierr	h_login_otp_page(struct req *);
+enum ierr	h_login_otp_submit(struct req *);
 enum ierr	h_consent_page(struct req *);
 enum ierr	h_consent_submit(struct req *);
 /* h_oauth_token.c */

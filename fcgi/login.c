@@ -259,6 +259,16 @@ start(struct req *r, const struct login_user *u, const char *event,
 	return IERR_OK;
 }
 
+bool
+login_locked(struct req *r, const struct login_user *u)
+{
+	char	 pair[512];
+	size_t	 pairlen;
+
+	pairlen = pair_key(r, u, true, NULL, 0, pair, sizeof(pair));
+	return u->locked || lockout_remaining(r->w->shm, pair, pairlen) > 0;
+}
+
 enum ierr
 login_start_session(struct req *r, const struct login_user *u,
     const char *method, const char *event, char sid[37],

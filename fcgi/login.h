@@ -129,6 +129,13 @@ enum ierr	 login_start_browser(struct req *, const struct login_user *u,
 		    const uint8_t cookie_hash[SHA256_LEN], char sid[37]);
 
 /*
+ * Is account u locked for this address or everywhere (the checks
+ * login_check makes before a hash)?  A later step of a login that
+ * spans requests asks before it checks a code.
+ */
+bool		 login_locked(struct req *, const struct login_user *u);
+
+/*
  * The end of a successful login (login_start_session calls it): the
  * failures of u from this address are forgotten and the login counted.
  * A way in that makes its session some other way calls it once every

@@ -28,6 +28,8 @@ const struct route routes[] = {
 	{ "POST",   "/oauth/authorize",		h_authorize,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/oauth/login",		h_login_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "POST",   "/oauth/login",		h_login_submit,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
+	{ "GET",    "/oauth/login/otp",		h_login_otp_page, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/oauth/login/otp",		h_login_otp_submit, F, AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
 	{ "GET",    "/oauth/consent",		h_consent_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "POST",   "/oauth/consent",		h_consent_submit, F, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "POST",   "/oauth/token",		h_oauth_token,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
