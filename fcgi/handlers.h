@@ -43,6 +43,9 @@ enum ierr	h_clients_get(struct req *);
 enum ierr	h_clients_update(struct req *);
 enum ierr	h_clients_delete(struct req *);
 enum ierr	h_clients_rotate_secret(struct req *);
+/* h_account.c */
+enum ierr	h_account_page(struct req *);
+enum ierr	h_account_submit(struct req *);
 /* h_authorize.c */
 enum ierr	h_authorize(struct req *);
 enum ierr	h_login_page(struct req *);

@@ -7,7 +7,7 @@
 
 const char *const page_templates[] = {
 	"layout.html", "login.html", "consent.html", "error.html",
-	"logout.html", "signed_out.html", "otp.html", "genesis.css",
+	"logout.html", "signed_out.html", "otp.html", "account.html", "genesis.css",
 };
 const size_t page_ntemplates = sizeof(page_templates) /
     sizeof(page_templates[0]);

@@ -39,6 +39,8 @@ const struct route routes[] = {
 	{ "POST",   "/oauth/introspect",	h_oauth_introspect, F, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/oauth/logout",		h_logout_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "POST",   "/oauth/logout",		h_logout_page,	F,  AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/account/security",	h_account_page,	NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "POST",   "/account/security",	h_account_submit, F, AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
 	{ "GET",    "/oauth/static/genesis.css", page_stylesheet, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/auth/grants",		h_grants_list,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 	{ "DELETE", "/auth/grants/{id}",	h_grants_revoke, NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
