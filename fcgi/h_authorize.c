@@ -873,10 +873,9 @@ h_login_otp_submit(struct req *r)
 		    "That code is not right. Try the newest code.");
 		goto out;
 	}
+	/* A recovery code is a one-time password too (RFC 8176 "otp"). */
 	if (e == IERR_OK)
-		e = finish_login(r, c, q, &u, method,
-		    strcmp(method, "password+otp") == 0 ? "pwd otp" :
-		    "pwd mfa");
+		e = finish_login(r, c, q, &u, method, "pwd otp");
 out:
 	form_clear(&f);
 done:

@@ -83,8 +83,7 @@ oidc_access_token(struct req *r, const struct client *c,
 	jsonw_kv_str(&p, "scope", s->scope);
 	jsonw_kv_str(&p, "client_id", c->id);
 	jsonw_kv_str(&p, "auth_method", s->uid == NULL ? "client_credentials" :
-	    op_has_word(s->amr, "otp") ? "password+otp" :
-	    op_has_word(s->amr, "mfa") ? "password+recovery_code" : "password");
+	    op_has_word(s->amr, "otp") ? "password+otp" : "password");
 	jsonw_obj_close(&p);
 	return sign(r, JWT_TYP_ACCESS, &p);
 }

@@ -134,7 +134,7 @@ def test_recovery_code_on_the_second_step_works_once():
         if n == 0:
             assert r.status_code == 303, (r.status_code, r.text[:300])
             idt = jwt_decode(redeem(cid, secret, r.headers["Location"], v)["id_token"])[1]
-            assert idt["amr"] == ["pwd", "mfa"], idt
+            assert idt["amr"] == ["pwd", "otp"], idt
         else:
             assert r.status_code == 401, (r.status_code, r.text[:300])
 
