@@ -276,7 +276,20 @@ workers_start() {
 	else
 		pool_start workers genesis.sock "$WORKERS"
 	fi
-	pool_start hashers genesis-hash.sock "$HASH_WORKERS"
+	hash_pool_start
+}
+
+# The hashing pool yields the CPUs to everything else, as
+# genesis-hash.service does with CPUWeight= and Nice=: its workers at
+# nice 10, and its session's autogroup too.  With autogroups (Debian's
+# default, kernel.sched_autogroup_enabled) the CPUs are first shared
+# between sessions, and a process's nice only counts within its own;
+# pool_start makes each pool a session.  bench/README.md, run-abuse b.
+hash_pool_start() {
+	local nice=10 pid
+	pool_start hashers genesis-hash.sock "$HASH_WORKERS" "$(command -v nice)" -n $nice
+	pid=$(cat "$VAR/run/hashers.pid")
+	[ ! -w "/proc/$pid/autogroup" ] || echo $nice >"/proc/$pid/autogroup"
 }
 
 workers_stop() {
