@@ -285,8 +285,10 @@ workers_start() {
 # default, kernel.sched_autogroup_enabled) the CPUs are first shared
 # between sessions, and a process's nice only counts within its own;
 # pool_start makes each pool a session.  bench/README.md, run-abuse b.
+# GENESIS_HASH_NICE=0 runs it as the main pool.
 hash_pool_start() {
-	local nice=10 pid
+	local nice=${GENESIS_HASH_NICE:-10} pid
+	[[ $nice =~ ^[0-9]+$ ]] && [ "$nice" -le 19 ] || die "GENESIS_HASH_NICE must be 0..19"
 	pool_start hashers genesis-hash.sock "$HASH_WORKERS" "$(command -v nice)" -n $nice
 	pid=$(cat "$VAR/run/hashers.pid")
 	[ ! -w "/proc/$pid/autogroup" ] || echo $nice >"/proc/$pid/autogroup"
