@@ -34,13 +34,28 @@ crypto_equal(const void *a, const void *b, size_t n)
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
+/*
+ * EVP_sha256() makes OpenSSL 3 look the algorithm up (and EVP_Digest a
+ * context) on every call: 5-7 us a digest here, against 2-3 us with the
+ * algorithm fetched once and one context reused, and every validation
+ * hashes its token (jwt_memo.c).  Both are kept for the life of the
+ * process.
+ */
 void
 crypto_sha256(const void *data, size_t n, uint8_t out[SHA256_LEN])
 {
-	unsigned int	 len = SHA256_LEN;
+	static EVP_MD		*md;
+	static EVP_MD_CTX	*ctx;
+	unsigned int		 len = SHA256_LEN;
 
-	/* EVP_Digest with SHA-256 cannot fail short of memory corruption. */
-	if (EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) != 1)
+	if (md == NULL && (md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		abort();
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		abort();
+	/* SHA-256 cannot fail short of memory corruption. */
+	if (EVP_DigestInit_ex2(ctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, data, n) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, &len) != 1)
 		abort();
 }
 

@@ -1,8 +1,10 @@
 #include <crypt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <argon2.h>
 
@@ -16,34 +18,83 @@
 #define PHC_MAX		256
 
 static struct pwhash_params	 params;
-static uint8_t			*arena;		/* reused argon2 memory */
-static size_t			 arena_size;
 static char			*dummy_hash;
 
-/* libargon2 asks for its memory through these; keep one area. */
-static int
-arena_alloc(uint8_t **memory, size_t bytes)
+/*
+ * The argon2 memory area: one private anonymous mapping, made on the
+ * first hash and reused by the next ones (mapping and faulting in 19 MiB
+ * afresh for each hash made it 10-30% slower, bench/README.md).  Its
+ * pages are given back by pwhash_release(), which a signal handler may
+ * call: area_busy says a hash is using them, area_resident that they may
+ * be in.
+ */
+static uint8_t			*area;
+static size_t			 area_size;
+static volatile sig_atomic_t	 area_busy;
+static volatile sig_atomic_t	 area_resident;
+
+static void
+area_unmap(void)
 {
-	if (arena != NULL && bytes <= arena_size) {
-		*memory = arena;
-		return ARGON2_OK;
+	if (area != NULL)
+		munmap(area, area_size);
+	area = NULL;
+	area_size = 0;
+	area_resident = 0;
+}
+
+/* libargon2 asks for its memory through these. */
+static int
+area_alloc(uint8_t **memory, size_t bytes)
+{
+	void	*m;
+
+	area_busy = 1;		/* before area changes under a handler */
+	if (area == NULL || bytes > area_size) {
+		area_unmap();
+		m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED) {
+			area_busy = 0;
+			return ARGON2_MEMORY_ALLOCATION_ERROR;
+		}
+		/* 2 MiB pages: a tenth of the faults after a release. */
+		(void)madvise(m, bytes, MADV_HUGEPAGE);
+		area = m;
+		area_size = bytes;
 	}
-	if ((*memory = malloc(bytes)) == NULL)
-		return ARGON2_MEMORY_ALLOCATION_ERROR;
-	if (arena == NULL || bytes > arena_size) {
-		free(arena);
-		arena = *memory;
-		arena_size = bytes;
-	}
+	area_resident = 1;
+	*memory = area;
 	return ARGON2_OK;
 }
 
 static void
-arena_free(uint8_t *memory, size_t bytes)
+area_free(uint8_t *memory, size_t bytes)
 {
+	(void)memory;
 	(void)bytes;
-	if (memory != arena)
-		free(memory);
+	area_busy = 0;
+}
+
+bool
+pwhash_holds_area(void)
+{
+	return area_resident != 0;
+}
+
+/*
+ * Async-signal-safe (one system call).  MADV_DONTNEED drops the pages and
+ * keeps the mapping: the next hash faults in zero pages, which is all
+ * argon2 needs (it writes each block before reading it, and wipes the
+ * area after each hash anyway).
+ */
+void
+pwhash_release(void)
+{
+	if (area == NULL || area_busy || !area_resident)
+		return;
+	(void)madvise(area, area_size, MADV_DONTNEED);
+	area_resident = 0;
 }
 
 /* Run argon2id over pw with the given salt and cost into out. */
@@ -67,14 +118,50 @@ argon2id_raw(const struct pwhash_params *pp, uint32_t version,
 	ctx.lanes = pp->p;
 	ctx.threads = 1;	/* lanes run in turn: a worker is one core */
 	ctx.version = version;
-	ctx.allocate_cbk = arena_alloc;
-	ctx.free_cbk = arena_free;
+	ctx.allocate_cbk = area_alloc;
+	ctx.free_cbk = area_free;
 	ctx.flags = ARGON2_DEFAULT_FLAGS;
-	if ((rc = argon2_ctx(&ctx, Argon2_id)) != ARGON2_OK) {
+	rc = argon2_ctx(&ctx, Argon2_id);
+	area_busy = 0;		/* also when argon2 failed before freeing */
+	if (rc != ARGON2_OK) {
 		log_reason(LOG_LVL_ERR, "pwhash_error", argon2_error_message(rc));
 		return -1;
 	}
 	return 0;
+}
+
+/* The PHC string of an argon2id hash, or NULL; the caller frees it. */
+static char *
+phc_format(const struct pwhash_params *pp, const char *s64, const char *h64)
+{
+	char	*out;
+
+	if ((out = malloc(PHC_MAX)) == NULL)
+		return NULL;
+	snprintf(out, PHC_MAX, "$argon2id$v=%d$m=%u,t=%u,p=%u$%s$%s",
+	    ARGON2_VERSION_13, pp->m_kib, pp->t, pp->p, s64, h64);
+	return out;
+}
+
+/*
+ * The dummy hash is a PHC string with the current parameters, a random
+ * salt and a random hash: verifying anything against it costs one
+ * argon2id run like a real verification, and nothing matches it (2^-256).
+ * It needs no hash at start, so a worker that never verifies a password
+ * never maps the argon2 area.
+ */
+static char *
+dummy_make(void)
+{
+	uint8_t	 salt[SALT_LEN], hash[HASH_LEN];
+	char	 s64[B64_ENCODED_SIZE(SALT_LEN)], h64[B64_ENCODED_SIZE(HASH_LEN)];
+
+	if (crypto_random(salt, sizeof(salt)) == -1 ||
+	    crypto_random(hash, sizeof(hash)) == -1)
+		return NULL;
+	b64_encode(B64_STD, salt, sizeof(salt), s64);
+	b64_encode(B64_STD, hash, sizeof(hash), h64);
+	return phc_format(&params, s64, h64);
 }
 
 int
@@ -82,7 +169,7 @@ pwhash_init(const struct pwhash_params *pp)
 {
 	params = *pp;
 	free(dummy_hash);
-	if ((dummy_hash = pwhash_make("genesis-dummy-password", 22)) == NULL)
+	if ((dummy_hash = dummy_make()) == NULL)
 		return -1;
 	return 0;
 }
@@ -90,9 +177,7 @@ pwhash_init(const struct pwhash_params *pp)
 void
 pwhash_cleanup(void)
 {
-	free(arena);
-	arena = NULL;
-	arena_size = 0;
+	area_unmap();
 	free(dummy_hash);
 	dummy_hash = NULL;
 }
@@ -102,7 +187,6 @@ pwhash_make(const char *pw, size_t len)
 {
 	uint8_t	 salt[SALT_LEN], hash[HASH_LEN];
 	char	 s64[B64_ENCODED_SIZE(SALT_LEN)], h64[B64_ENCODED_SIZE(HASH_LEN)];
-	char	*out;
 
 	if (crypto_random(salt, sizeof(salt)) == -1 ||
 	    argon2id_raw(&params, ARGON2_VERSION_13, salt, sizeof(salt), pw,
@@ -111,11 +195,7 @@ pwhash_make(const char *pw, size_t len)
 	b64_encode(B64_STD, salt, sizeof(salt), s64);
 	b64_encode(B64_STD, hash, sizeof(hash), h64);
 	crypto_wipe(hash, sizeof(hash));
-	if ((out = malloc(PHC_MAX)) == NULL)
-		return NULL;
-	snprintf(out, PHC_MAX, "$argon2id$v=%d$m=%u,t=%u,p=%u$%s$%s",
-	    ARGON2_VERSION_13, params.m_kib, params.t, params.p, s64, h64);
-	return out;
+	return phc_format(&params, s64, h64);
 }
 
 struct phc {

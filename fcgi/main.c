@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -42,6 +44,29 @@ on_term(int sig)
 	stopping = 1;
 	/* libfcgi retries an interrupted accept(): tell it to give up. */
 	FCGX_ShutdownPending();
+}
+
+/*
+ * SIGALRM: a worker that has hashed a password waited a second for its
+ * next request.  Only armed while it waits in accept, so it interrupts
+ * nothing else (SA_RESTART restarts the accept).
+ */
+static void
+on_idle(int sig)
+{
+	(void)sig;
+	pwhash_release();
+}
+
+/* Arm or disarm the idle second; returns whether it is armed. */
+static bool
+idle_timer(bool arm)
+{
+	struct itimerval	 it;
+
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = arm ? 1 : 0;
+	return setitimer(ITIMER_REAL, &it, NULL) == 0 && arm;
 }
 
 static void
@@ -107,6 +132,9 @@ signals(void)
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_idle;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
 }
 
 /*
@@ -215,6 +243,7 @@ main(int argc, char *argv[])
 	FCGX_Request	 fr;
 	const char	*path = getenv("GENESIS_CONFIG");
 	int		 ch;
+	bool		 idle_armed = false;
 
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c')
@@ -233,11 +262,17 @@ main(int argc, char *argv[])
 	signals();
 	FCGX_InitRequest(&fr, 0, 0);
 	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		if (idle_armed)
+			idle_armed = idle_timer(false);
 		serve(&w, &fr);
 		finish_request(&fr);
 		if (cfg.max_requests != 0 && ++w.served >= cfg.max_requests)
 			break;
+		/* A worker hashing one login after another keeps the area. */
+		if (pwhash_holds_area())
+			idle_armed = idle_timer(true);
 	}
+	(void)idle_timer(false);
 	/* multiwatch stops workers with SIGUSR1, which libfcgi handles. */
 	log_reason(LOG_LVL_INFO, "worker_stopped", stopping ? "signal" :
 	    w.served >= cfg.max_requests && cfg.max_requests != 0 ?

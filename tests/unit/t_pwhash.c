@@ -15,12 +15,20 @@ main(void)
 	char			*h, *h2;
 
 	ok(pwhash_init(&weak) == 0, "init");
+	ok(!pwhash_holds_area(), "init hashes nothing: no argon2 area yet");
 	h = pwhash_make("Str0ng@Passw0rd", 15);
+	ok(pwhash_holds_area(), "a hash maps the area");
 	ok(h != NULL && strncmp(h, "$argon2id$v=19$m=64,t=1,p=1$", 28) == 0,
 	    "argon2id PHC string: %s", h);
 	ok(pwhash_verify(h, "Str0ng@Passw0rd", 15) == PWH_MATCH, "round trip");
 	ok(pwhash_verify(h, "Str0ng@Passw0rX", 15) == PWH_MISMATCH,
 	    "wrong password");
+	pwhash_release();
+	ok(!pwhash_holds_area(), "released");
+	ok(pwhash_verify(h, "Str0ng@Passw0rd", 15) == PWH_MATCH &&
+	    pwhash_verify(h, "Str0ng@Passw0rX", 15) == PWH_MISMATCH,
+	    "verification after a release: zero pages are enough");
+	pwhash_release();
 	h2 = pwhash_make("Str0ng@Passw0rd", 15);
 	ok(h2 != NULL && strcmp(h, h2) != 0, "salted: two hashes differ");
 	ok(pwhash_init(&strong) == 0, "stronger parameters");
@@ -34,8 +42,9 @@ main(void)
 	    PWH_ERROR, "malformed stored hash");
 	ok(pwhash_verify("plaintext", "plaintext", 9) == PWH_ERROR,
 	    "unknown scheme is never a match");
+	pwhash_release();
 	pwhash_dummy("whatever", 8);
-	ok(1, "dummy verification runs");
+	ok(pwhash_holds_area(), "the dummy verification hashes");
 	free(h);
 	free(h2);
 	pwhash_cleanup();
