@@ -142,7 +142,13 @@ def test_public_client_authenticates_with_client_id_only(public, user):
 
 
 def test_public_client_may_not_use_client_credentials(user):
-    c = make_client(auth_method="none", grants=oidclib.ALL_GRANTS)
+    # The registry refuses such a client...
+    r = e2elib.api("POST", "/admin/clients", token=oidclib.admin_token(), json={
+        "client_name": "public cc", "redirect_uris": [oidclib.new_redirect_uri()],
+        "token_endpoint_auth_method": "none", "grant_types": list(oidclib.ALL_GRANTS)})
+    e2elib.assert_422(r, "grant_types")
+    # ...and the token endpoint refuses one written by hand all the same.
+    c = make_client(auth_method="none", grants=oidclib.ALL_GRANTS, by_sql=True)
     r = token(c, CC, how="none")
     assert r.status_code in (400, 401), (r.status_code, r.text)
     assert_oauth_error(r, r.status_code, "unauthorized_client" if r.status_code == 400
