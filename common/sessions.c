@@ -15,13 +15,13 @@ sessions_create(struct db *db, const struct session_new *s)
 	    "ip_address, last_client_address, user_agent, device_name, "
 	    "login_method, created_at, last_activity_at, expires_at, "
 	    "absolute_expires_at) VALUES "
-	    "(?, ?, ?, 1, ?, ?, ?, LEFT(?, 100), ?, UTC_TIMESTAMP(), "
+	    "(?, ?, ?, 1, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), "
 	    "UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND, "
 	    "UTC_TIMESTAMP() + INTERVAL ? SECOND)";
 	struct db_param		 p[] = {
 		DBP_CSTR(s->id), DBP_CSTR(s->user_id),
 		DBP_STR((const char *)s->hash, SHA256_LEN), DBP_CSTR(s->ip),
-		DBP_CSTR(s->ip), DBP_CSTR(s->user_agent), DBP_CSTR(s->user_agent),
+		DBP_CSTR(s->ip), DBP_CSTR(s->user_agent), DBP_CSTR(s->device_name),
 		DBP_CSTR(s->method), DBP_INT(s->ttl), DBP_INT(s->max_lifetime),
 	};
 

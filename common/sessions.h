@@ -23,6 +23,7 @@ struct session_new {
 	const uint8_t	*hash;		/* SHA-256 of the refresh token */
 	const char	*ip;
 	const char	*user_agent;	/* sanitised, may be NULL */
+	const char	*device_name;	/* useragent.h's name, may be NULL */
 	const char	*method;	/* "password" */
 	unsigned	 ttl;		/* refresh token lifetime */
 	unsigned	 max_lifetime;	/* absolute */

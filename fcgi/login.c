@@ -21,6 +21,7 @@
 #include "ratelimit.h"
 #include "req.h"
 #include "sessions.h"
+#include "useragent.h"
 #include "users.h"
 #include "worker.h"
 
@@ -195,7 +196,7 @@ login_start_session(struct req *r, const struct login_user *u,
 {
 	const struct config	*cfg = r->w->cfg;
 	struct session_new	 s;
-	char			 ua[256];
+	char			 ua[256], device[UA_NAME_MAX];
 	enum ierr		 e;
 
 	if (crypto_uuid4(sid) == -1 || refresh_new(rt) == -1)
@@ -206,6 +207,8 @@ login_start_session(struct req *r, const struct login_user *u,
 	s.hash = rt->hash;
 	s.ip = r->client;
 	s.user_agent = ua[0] != '\0' ? ua : NULL;
+	ua_device_name(s.user_agent, device, sizeof(device));
+	s.device_name = device[0] != '\0' ? device : NULL;
 	s.method = method;
 	s.ttl = cfg->refresh_token_ttl;
 	s.max_lifetime = cfg->session_max_lifetime;
