@@ -28,6 +28,21 @@ sessions_create(struct db *db, const struct session_new *s)
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL);
 }
 
+enum ierr
+sessions_count_active(struct db *db, const char *uid, long long *count)
+{
+	static const char	 sql[] = "SELECT COUNT(*) FROM sessions "
+	    "WHERE user_id = ? AND " ACTIVE;
+	struct db_param		 p[] = { DBP_CSTR(uid) };
+	struct db_col		 c[] = { DBC_INT };
+	enum ierr		 e;
+
+	if ((e = db_query(db, sql, p, 1, c, 1, NULL, NULL, NULL)) != IERR_OK)
+		return e;
+	*count = c[0].i;
+	return IERR_OK;
+}
+
 /* The columns of struct session_ref, of sessions s joined to users u. */
 #define REFRESH_COLUMNS \
 	"SELECT s.id, s.user_id, s.generation, " \

@@ -36,6 +36,16 @@ enum ierr	h_users_search(struct req *);
 enum ierr	h_admin_role(struct req *);
 enum ierr	h_admin_disable(struct req *);
 enum ierr	h_admin_unlock(struct req *);
+/* h_console.c */
+enum ierr	h_console_login(struct req *);
+enum ierr	h_console_analytics(struct req *);
+enum ierr	h_console_users(struct req *);
+enum ierr	h_console_user(struct req *);
+enum ierr	h_console_delete(struct req *);
+/* h_sso.c */
+enum ierr	h_sso_providers(struct req *);
+enum ierr	h_sso_linked(struct req *);
+enum ierr	h_sso_authorize(struct req *);
 /* h_profile.c */
 enum ierr	h_profile_create(struct req *);
 enum ierr	h_profile_get(struct req *);

@@ -137,7 +137,7 @@ static enum ierr
 check_content_type(struct req *r)
 {
 	const char	*ct = req_param(r, "CONTENT_TYPE");
-	const char	*want = r->route->body == BODY_JSON ?
+	const char	*want = r->route->body != BODY_FORM ?
 	    "application/json" : "application/x-www-form-urlencoded";
 
 	const char	*cl = req_param(r, "CONTENT_LENGTH");
@@ -149,7 +149,7 @@ check_content_type(struct req *r)
 	if (ct == NULL || *ct == '\0' || media_type_is(ct, want) ||
 	    cl == NULL || strcmp(cl, "0") == 0 || *cl == '\0')
 		return IERR_OK;
-	r->detail = r->route->body == BODY_JSON ?
+	r->detail = r->route->body != BODY_FORM ?
 	    "Content-Type must be application/json" :
 	    "Content-Type must be application/x-www-form-urlencoded";
 	return IERR_MEDIA_TYPE;
@@ -209,7 +209,9 @@ req_parse_body(struct req *r)
 	if ((e = check_content_type(r)) != IERR_OK ||
 	    (e = read_body(r)) != IERR_OK)
 		return e;
-	if (r->route->body == BODY_JSON)
+	if (r->route->body == BODY_JSON_OPT && r->bodylen == 0)
+		return IERR_OK;
+	if (r->route->body != BODY_FORM)
 		return json_doc_parse(r->body, r->bodylen, &r->json, &r->errs);
 	return IERR_OK;
 }

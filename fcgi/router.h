@@ -15,6 +15,7 @@ struct req;
 enum route_body {
 	BODY_NONE,	/* any body is ignored, never read */
 	BODY_JSON,
+	BODY_JSON_OPT,	/* a JSON object, or no body at all (r->json NULL) */
 	BODY_FORM,
 };
 
