@@ -25,6 +25,7 @@ PACKAGES=(
 	mariadb-server mariadb-client nginx lighttpd spawn-fcgi multiwatch curl
 	python3 python3-pytest python3-requests python3-cryptography
 	valgrind clang libclang-rt-14-dev
+	chromium
 )
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
@@ -226,8 +227,9 @@ write_config() {
 		jwt_issuer = http://127.0.0.1:$PORT
 		jwt_audience = genesis
 		shm_name = $SHM_NAME
-		# A web front end in development (Vite's default port).
-		cors_origins = ${GENESIS_CORS_ORIGINS:-http://localhost:5173}
+		# A web front end in development (Vite's default port), and the
+		# page of another origin of tests/browser/admin_console.mjs.
+		cors_origins = ${GENESIS_CORS_ORIGINS:-http://localhost:5173, http://127.0.0.1:18185}
 		log_level = ${GENESIS_LOG_LEVEL:-info}
 	EOF
 	chown "root:$WORKER_USER" "$conf.new"
