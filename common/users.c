@@ -625,7 +625,12 @@ like_prefix(const char *s, size_t len, size_t *outlen)
 /*
  * The page is found on the (created_sort, id) index alone and only its
  * rows are read whole (a "deferred join"): an OFFSET of up to 10 000
- * then skips index entries, not rows.
+ * then skips index entries, not rows.  The indexes are forced: a
+ * prepared statement executed again (each worker keeps its statements)
+ * was seen to switch the page to a full scan and a sort of the table,
+ * seconds on a million users, for LIMIT and OFFSET values whose first
+ * execution had used the index.  A search reads the username and email
+ * indexes (index_merge) and sorts only the matches.
  */
 enum ierr
 users_console_page(struct db *db, const char *prefix, size_t prefixlen,
@@ -634,14 +639,17 @@ users_console_page(struct db *db, const char *prefix, size_t prefixlen,
 {
 	static const char	 all[] = "SELECT " USER_COLUMNS_OF("u")
 	    " FROM users u JOIN (SELECT id FROM users "
+	    "FORCE INDEX (users_created_sort_id) "
 	    "ORDER BY created_sort, id LIMIT ? OFFSET ?) page USING (id) "
 	    "ORDER BY u.created_sort, u.id";
 	static const char	 found[] = "SELECT " USER_COLUMNS_OF("u")
 	    " FROM users u JOIN (SELECT id FROM users "
+	    "FORCE INDEX (username, email) "
 	    "WHERE username LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!' "
 	    "ORDER BY created_sort, id LIMIT ? OFFSET ?) page USING (id) "
 	    "ORDER BY u.created_sort, u.id";
 	static const char	 count_found[] = "SELECT COUNT(*) FROM users "
+	    "FORCE INDEX (username, email) "
 	    "WHERE username LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!'";
 	struct console_walk	*w;
 	struct user_totals	 t;
