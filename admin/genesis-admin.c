@@ -43,9 +43,10 @@ usage(void)
 	    "commands:\n"
 	    "  migrate          apply pending migrations (as migrate_db_user)\n"
 	    "  migrate --check  exit 1 if migrations are pending (as db_user)\n"
-	    "  create-admin USERNAME EMAIL\n"
-	    "                   create an admin; the password is read from\n"
-	    "                   standard input (one line), never from argv\n"
+	    "  create-admin [--root] USERNAME EMAIL\n"
+	    "                   create an admin (with --root, a root: the\n"
+	    "                   role that manages admins); the password is read\n"
+	    "                   from standard input (one line), never from argv\n"
 	    "  unlock USER      clear USER's login lockouts (all addresses)\n"
 	    "  disable USER     disable USER and end every session of theirs\n"
 	    "  revoke-sessions USER\n"
@@ -161,9 +162,14 @@ cmd_create_admin(const struct config *c, int argc, char *argv[])
 	char			 id[37], *pw, *hash = NULL;
 	size_t			 pwlen = 0;
 	struct db		*db;
-	bool			 email_clash = false;
+	bool			 email_clash = false, root = false;
 	enum ierr		 e;
 
+	if (argc == 4 && strcmp(argv[1], "--root") == 0) {
+		root = true;
+		argc--;
+		argv++;
+	}
 	if (argc != 3)
 		usage();
 	if ((why = policy_username(argv[1], strlen(argv[1]))) != NULL ||
@@ -195,7 +201,8 @@ cmd_create_admin(const struct config *c, int argc, char *argv[])
 	crypto_wipe(pw, pwlen);
 	free(pw);
 	db = open_db(c, false);
-	e = users_insert_admin(db, id, argv[1], argv[2], hash, &email_clash);
+	e = users_insert_admin(db, id, argv[1], argv[2], hash, root,
+	    &email_clash);
 	crypto_wipe(hash, strlen(hash));
 	free(hash);
 	pwhash_cleanup();
@@ -209,7 +216,7 @@ cmd_create_admin(const struct config *c, int argc, char *argv[])
 		fprintf(stderr, "%s: cannot reach the database\n", PROG);
 		return 69;
 	}
-	printf("created admin %s (%s)\n", argv[1], id);
+	printf("created %s %s (%s)\n", root ? "root" : "admin", argv[1], id);
 	return 0;
 }
 
@@ -280,6 +287,8 @@ cmd_user(const struct config *c, int argc, char *argv[])
 	struct user		 u;
 	struct shm		*shm;
 	unsigned long long	 n = 0;
+	enum users_admin_op	 op = USERS_DISABLE;
+	enum users_denial	 why;
 	char			 err[256];
 	enum ierr		 e;
 
@@ -302,7 +311,7 @@ cmd_user(const struct config *c, int argc, char *argv[])
 		if ((e = mfa_remove(db, u.id, &found)) == IERR_OK)
 			e = sessions_revoke_user(db, u.id, NULL, "mfa_reset", &n);
 	} else if (strcmp(argv[0], "disable") == 0) {
-		if ((e = users_admin(db, u.id, USERS_DISABLE)) == IERR_OK)
+		if ((e = users_admin(db, NULL, u.id, &op, &why)) == IERR_OK)
 			e = sessions_revoke_user(db, u.id, NULL, "disabled", &n);
 	} else
 		e = sessions_revoke_user(db, u.id, NULL, "revoked", &n);
@@ -312,8 +321,8 @@ cmd_user(const struct config *c, int argc, char *argv[])
 		    "mfa_reset" : argv[0], u.id);
 	db_free(db);
 	if (e == IERR_CONFLICT) {
-		fprintf(stderr, "%s: %s is the last active admin\n", PROG,
-		    u.username);
+		fprintf(stderr, "%s: %s is the last active %s\n", PROG,
+		    u.username, why == USERS_DENY_LAST_ROOT ? "root" : "admin");
 		return 1;
 	}
 	if (e != IERR_OK) {

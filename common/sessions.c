@@ -16,14 +16,14 @@ sessions_create(struct db *db, const struct session_new *s)
 	    "login_method, created_at, last_activity_at, expires_at, "
 	    "absolute_expires_at, kind, browser_hash, auth_time, amr, "
 	    "client_id, parent_id, scope) VALUES "
-	    "(?, ?, ?, 1, ?, ?, ?, LEFT(?, 100), ?, UTC_TIMESTAMP(), "
+	    "(?, ?, ?, 1, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), "
 	    "UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND, "
 	    "UTC_TIMESTAMP() + INTERVAL ? SECOND, COALESCE(?, 'api'), ?, "
 	    "IF(? = 0, UTC_TIMESTAMP(), FROM_UNIXTIME(?)), ?, ?, ?, ?)";
 	struct db_param		 p[] = {
 		DBP_CSTR(s->id), DBP_CSTR(s->user_id),
 		DBP_STR((const char *)s->hash, SHA256_LEN), DBP_CSTR(s->ip),
-		DBP_CSTR(s->ip), DBP_CSTR(s->user_agent), DBP_CSTR(s->user_agent),
+		DBP_CSTR(s->ip), DBP_CSTR(s->user_agent), DBP_CSTR(s->device_name),
 		DBP_CSTR(s->method), DBP_INT(s->ttl), DBP_INT(s->max_lifetime),
 		DBP_CSTR(s->kind), s->browser_hash == NULL ? DBP_NUL :
 		DBP_STR((const char *)s->browser_hash, SHA256_LEN),
@@ -33,6 +33,21 @@ sessions_create(struct db *db, const struct session_new *s)
 	};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL);
+}
+
+enum ierr
+sessions_count_active(struct db *db, const char *uid, long long *count)
+{
+	static const char	 sql[] = "SELECT COUNT(*) FROM sessions "
+	    "WHERE user_id = ? AND " ACTIVE;
+	struct db_param		 p[] = { DBP_CSTR(uid) };
+	struct db_col		 c[] = { DBC_INT };
+	enum ierr		 e;
+
+	if ((e = db_query(db, sql, p, 1, c, 1, NULL, NULL, NULL)) != IERR_OK)
+		return e;
+	*count = c[0].i;
+	return IERR_OK;
 }
 
 /* The columns of struct session_ref, of sessions s joined to users u. */

@@ -23,6 +23,7 @@ struct session_new {
 	const uint8_t	*hash;		/* SHA-256 of the refresh token */
 	const char	*ip;
 	const char	*user_agent;	/* sanitised, may be NULL */
+	const char	*device_name;	/* useragent.h's name, may be NULL */
 	const char	*method;	/* "password", "password+otp", ... */
 	unsigned	 ttl;		/* refresh token lifetime */
 	unsigned	 max_lifetime;	/* absolute */
@@ -88,6 +89,9 @@ struct session_view {
 };
 
 enum ierr	sessions_create(struct db *, const struct session_new *);
+/* How many sessions of uid are active (not revoked, not expired). */
+enum ierr	sessions_count_active(struct db *, const char *uid,
+		    long long *count);
 /* IERR_NOT_FOUND when the hash is no token, current or retired, of a session. */
 enum ierr	sessions_find_refresh(struct db *, const uint8_t hash[SHA256_LEN],
 		    struct session_ref *out);

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,13 @@
 	"id, username, email, disabled, is_active, email_verified, " \
 	"auth_provider, is_native, role, last_login_at, " \
 	"last_login_method, created_at, last_modified"
+
+/* USER_COLUMNS of the table called t in the query. */
+#define USER_COLUMNS_OF(t) \
+	t ".id, " t ".username, " t ".email, " t ".disabled, " t ".is_active, " \
+	t ".email_verified, " t ".auth_provider, " t ".is_native, " t ".role, " \
+	t ".last_login_at, " t ".last_login_method, " t ".created_at, " \
+	t ".last_modified"
 
 /* The result columns of USER_COLUMNS, bound to u. */
 static void
@@ -153,9 +161,9 @@ users_insert(struct db *db, const char *id, const char *username,
 
 enum ierr
 users_insert_admin(struct db *db, const char *id, const char *username,
-    const char *email, const char *hash, bool *email_clash)
+    const char *email, const char *hash, bool root, bool *email_clash)
 {
-	return insert_user(db, "admin", id, username, strlen(username), email,
+	return insert_user(db, root ? "root" : "admin", id, username, strlen(username), email,
 	    strlen(email), hash, email_clash);
 }
 
@@ -329,12 +337,62 @@ users_update(struct db *db, const char *id, const struct user_change *c,
 	return db_tx(db, update_body, &t);
 }
 
-/* Does applying op to a user of this role and state remove an admin? */
+/* The rows users_admin decides on, locked. */
+struct admin_scene {
+	long long	 roots;		/* active roots */
+	long long	 privileged;	/* active admins and roots */
+	char		 role[17];	/* the target's */
+	bool		 disabled;
+	char		 actor_role[17];
+	bool		 actor_disabled;
+	bool		 self;
+};
+
 static bool
-removes_admin(enum users_admin_op op, bool is_admin, bool disabled)
+privileged(const char *role)
 {
-	return is_admin && !disabled && (op == USERS_MAKE_USER ||
-	    op == USERS_DISABLE || op == USERS_DELETE);
+	return strcmp(role, "admin") == 0 || strcmp(role, "root") == 0;
+}
+
+static const char *
+new_role(enum users_admin_op op)
+{
+	return op == USERS_MAKE_ROOT ? "root" : op == USERS_MAKE_ADMIN ?
+	    "admin" : op == USERS_MAKE_USER ? "user" : NULL;
+}
+
+/* API.md's rules, in order; the op is already resolved (no toggle). */
+static enum ierr
+admin_rules(const struct admin_scene *s, bool by_operator,
+    enum users_admin_op op, enum users_denial *why)
+{
+	const char	*role = new_role(op);
+	bool		 active = !s->disabled;
+	bool		 keeps_role = role == NULL || strcmp(role, s->role) == 0;
+	bool		 unprivileges = op == USERS_DISABLE ||
+	    op == USERS_DELETE || (role != NULL && !privileged(role));
+
+	if (!by_operator && !s->self &&
+	    (!privileged(s->actor_role) || s->actor_disabled))
+		*why = USERS_DENY_ACTOR;
+	else if (s->self && !keeps_role)
+		*why = USERS_DENY_OWN_ROLE;
+	else if (!by_operator && !s->self &&
+	    strcmp(s->actor_role, "root") != 0 &&
+	    (privileged(s->role) || op == USERS_MAKE_ROOT))
+		*why = USERS_DENY_RANK;
+	else if (strcmp(s->role, "root") == 0 && active && s->roots <= 1 &&
+	    (op == USERS_DISABLE || op == USERS_DELETE || !keeps_role))
+		*why = USERS_DENY_LAST_ROOT;
+	else if (privileged(s->role) && active && s->privileged <= 1 &&
+	    unprivileges)
+		*why = USERS_DENY_LAST_ADMIN;
+	else
+		return IERR_OK;
+	if (*why == USERS_DENY_LAST_ADMIN ||
+	    (*why == USERS_DENY_LAST_ROOT && op != USERS_DELETE))
+		return IERR_CONFLICT;
+	return IERR_FORBIDDEN;
 }
 
 static enum ierr
@@ -347,9 +405,7 @@ apply_admin_op(struct db *db, const char *id, enum users_admin_op op)
 	static const char	 del_profile[] =
 	    "DELETE FROM profiles WHERE user_id = ?";
 	static const char	 del_user[] = "DELETE FROM users WHERE id = ?";
-	struct db_param		 role[] = {
-		DBP_CSTR(op == USERS_MAKE_ADMIN ? "admin" : "user"), DBP_CSTR(id)
-	};
+	struct db_param		 role[] = { DBP_CSTR(new_role(op)), DBP_CSTR(id) };
 	struct db_param		 dis[] = {
 		DBP_INT(op == USERS_DISABLE), DBP_INT(op != USERS_DISABLE),
 		DBP_CSTR(id)
@@ -360,6 +416,7 @@ apply_admin_op(struct db *db, const char *id, enum users_admin_op op)
 	switch (op) {
 	case USERS_MAKE_ADMIN:
 	case USERS_MAKE_USER:
+	case USERS_MAKE_ROOT:
 		return db_exec(db, role_sql, role, 2, NULL);
 	case USERS_DISABLE:
 	case USERS_ENABLE:
@@ -368,13 +425,73 @@ apply_admin_op(struct db *db, const char *id, enum users_admin_op op)
 		if ((e = db_exec(db, del_profile, one, 1, NULL)) != IERR_OK)
 			return e;
 		return db_exec(db, del_user, one, 1, NULL);
+	case USERS_TOGGLE:
+	case USERS_OP__MAX:
+		break;
 	}
 	return IERR_INTERNAL;
 }
 
+/* Role and disabled of id, locked; IERR_NOT_FOUND if none. */
+static enum ierr
+lock_user(struct db *db, const char *id, char role[17], bool *disabled)
+{
+	static const char	 sql[] = "SELECT role, disabled FROM users "
+	    "WHERE id = ? FOR UPDATE";
+	struct db_param		 p[] = { DBP_CSTR(id) };
+	struct db_col		 c[] = { { DB_STR, role, 17, 0, false, 0 },
+	    DBC_INT };
+	size_t			 rows;
+	enum ierr		 e;
+
+	if ((e = db_query(db, sql, p, 1, c, 2, NULL, NULL, &rows)) != IERR_OK)
+		return e;
+	*disabled = c[1].i != 0;
+	return rows == 0 ? IERR_NOT_FOUND : IERR_OK;
+}
+
+/*
+ * Every admin and root row first, in one statement (its index range, and
+ * the gap after it, so that no admin appears meanwhile): every change
+ * that may remove an admin or root waits here for the one before it, so
+ * a count read here cannot go stale before the change commits.
+ */
+static enum ierr
+lock_scene(struct db *db, const char *actor, const char *id,
+    struct admin_scene *s)
+{
+	static const char	 counts_sql[] = "SELECT "
+	    "COALESCE(SUM(role = 'root' AND disabled = 0), 0), "
+	    "COALESCE(SUM(disabled = 0), 0) FROM users "
+	    "WHERE role IN ('admin', 'root') FOR UPDATE";
+	struct db_col		 c[] = { DBC_INT, DBC_INT };
+	enum ierr		 e;
+
+	memset(s, 0, sizeof(*s));
+	if ((e = db_query(db, counts_sql, NULL, 0, c, 2, NULL, NULL,
+	    NULL)) != IERR_OK)
+		return e;
+	s->roots = c[0].i;
+	s->privileged = c[1].i;
+	if ((e = lock_user(db, id, s->role, &s->disabled)) != IERR_OK)
+		return e;
+	s->self = actor != NULL && strcmp(actor, id) == 0;
+	if (actor == NULL || s->self)
+		return IERR_OK;
+	e = lock_user(db, actor, s->actor_role, &s->actor_disabled);
+	if (e == IERR_NOT_FOUND) {	/* deleted meanwhile: no rights */
+		s->actor_role[0] = '\0';
+		e = IERR_OK;
+	}
+	return e;
+}
+
 struct admin_tx {
+	const char		*actor;
 	const char		*id;
-	enum users_admin_op	 op;
+	enum users_admin_op	 want;
+	enum users_admin_op	*op;
+	enum users_denial	*why;
 };
 
 static enum ierr
@@ -382,39 +499,32 @@ admin_body(struct db *db, void *arg)
 {
 	/*
 	 * The guard row makes two of these conflict on a Galera cluster too
-	 * (migration 0013); locking the active admins serialises two admins
-	 * demoting each other on one server.
+	 * (migration 0013), where FOR UPDATE locks only the local node;
+	 * lock_scene serialises them on one server.
 	 */
 	static const char	 guard_sql[] = "UPDATE write_guards SET "
 	    "generation = generation + 1 WHERE name = 'admins'";
-	static const char	 admins_sql[] = "SELECT COUNT(*) FROM users "
-	    "WHERE role = 'admin' AND disabled = 0 FOR UPDATE";
-	static const char	 target_sql[] = "SELECT role = 'admin', disabled "
-	    "FROM users WHERE id = ? FOR UPDATE";
 	const struct admin_tx	*t = arg;
-	struct db_param		 p[] = { DBP_CSTR(t->id) };
-	struct db_col		 admins[] = { DBC_INT };
-	struct db_col		 target[] = { DBC_INT, DBC_INT };
-	size_t			 rows;
+	struct admin_scene	 s;
 	enum ierr		 e;
 
+	*t->why = USERS_DENY_NONE;
+	*t->op = t->want;
 	if ((e = db_exec(db, guard_sql, NULL, 0, NULL)) != IERR_OK ||
-	    (e = db_query(db, admins_sql, NULL, 0, admins, 1, NULL, NULL,
-	    NULL)) != IERR_OK || (e = db_query(db, target_sql, p, 1, target, 2,
-	    NULL, NULL, &rows)) != IERR_OK)
+	    (e = lock_scene(db, t->actor, t->id, &s)) != IERR_OK)
 		return e;
-	if (rows == 0)
-		return IERR_NOT_FOUND;
-	if (removes_admin(t->op, target[0].i != 0, target[1].i != 0) &&
-	    admins[0].i <= 1)
-		return IERR_CONFLICT;
-	return apply_admin_op(db, t->id, t->op);
+	if (*t->op == USERS_TOGGLE)
+		*t->op = s.disabled ? USERS_ENABLE : USERS_DISABLE;
+	if ((e = admin_rules(&s, t->actor == NULL, *t->op, t->why)) != IERR_OK)
+		return e;
+	return apply_admin_op(db, t->id, *t->op);
 }
 
 enum ierr
-users_admin(struct db *db, const char *id, enum users_admin_op op)
+users_admin(struct db *db, const char *actor, const char *id,
+    enum users_admin_op *op, enum users_denial *why)
 {
-	struct admin_tx		 t = { id, op };
+	struct admin_tx		 t = { actor, id, *op, op, why };
 
 	return db_tx(db, admin_body, &t);
 }
@@ -491,5 +601,143 @@ users_page(struct db *db, const struct user_cursor *after, unsigned limit,
 	}
 	*more = w->more;
 	free(w);
+	return e;
+}
+
+enum ierr
+users_totals(struct db *db, bool with_new, struct user_totals *t)
+{
+	static const char	 sums[] = "SELECT COALESCE(SUM(total), 0), "
+	    "COALESCE(SUM(active), 0), COALESCE(SUM(native), 0), "
+	    "COALESCE(SUM(privileged), 0) FROM user_counts";
+	static const char	 recent[] = "SELECT COUNT(*) FROM users "
+	    "WHERE created_sort >= UTC_TIMESTAMP() - INTERVAL 7 DAY";
+	struct db_col		 c[] = { DBC_INT, DBC_INT, DBC_INT, DBC_INT };
+	struct db_col		 n[] = { DBC_INT };
+	enum ierr		 e;
+
+	memset(t, 0, sizeof(*t));
+	if ((e = db_query(db, sums, NULL, 0, c, 4, NULL, NULL, NULL)) != IERR_OK)
+		return e;
+	t->total = c[0].i;
+	t->active = c[1].i;
+	t->native = c[2].i;
+	t->privileged = c[3].i;
+	if (with_new && (e = db_query(db, recent, NULL, 0, n, 1, NULL, NULL,
+	    NULL)) != IERR_OK)
+		return e;
+	t->new_this_week = n[0].i;
+	return IERR_OK;
+}
+
+struct console_walk {
+	int		(*fn)(void *, const struct user *);
+	void		*arg;
+	struct user	 u;
+	struct db_col	 c[13];
+};
+
+static int
+console_row(void *arg)
+{
+	struct console_walk	*w = arg;
+
+	user_flags(&w->u, w->c);
+	return w->fn(w->arg, &w->u);
+}
+
+/*
+ * prefix as a LIKE pattern: its '%', '_' and '!' escaped with '!' (not
+ * the backslash, whose meaning depends on the SQL mode), then '%'.
+ */
+static char *
+like_prefix(const char *s, size_t len, size_t *outlen)
+{
+	char	*p;
+	size_t	 i, n = 0;
+
+	if (len > (SIZE_MAX - 2) / 2 || (p = malloc(2 * len + 2)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' || s[i] == '_' || s[i] == '!')
+			p[n++] = '!';
+		p[n++] = s[i];
+	}
+	p[n++] = '%';
+	p[n] = '\0';
+	*outlen = n;
+	return p;
+}
+
+/*
+ * The page is found on the (created_sort, id) index alone and only its
+ * rows are read whole (a "deferred join"): an OFFSET of up to 10 000
+ * then skips index entries, not rows.  The indexes are forced: a
+ * prepared statement executed again (each worker keeps its statements)
+ * was seen to switch the page to a full scan and a sort of the table,
+ * seconds on a million users, for LIMIT and OFFSET values whose first
+ * execution had used the index.  A search reads the username and email
+ * indexes (index_merge) and sorts only the matches.
+ */
+enum ierr
+users_console_page(struct db *db, const char *prefix, size_t prefixlen,
+    unsigned offset, unsigned per_page,
+    int (*fn)(void *, const struct user *), void *arg, long long *total)
+{
+	static const char	 all[] = "SELECT " USER_COLUMNS_OF("u")
+	    " FROM users u JOIN (SELECT id FROM users "
+	    "FORCE INDEX (users_created_sort_id) "
+	    "ORDER BY created_sort, id LIMIT ? OFFSET ?) page USING (id) "
+	    "ORDER BY u.created_sort, u.id";
+	static const char	 found[] = "SELECT " USER_COLUMNS_OF("u")
+	    " FROM users u JOIN (SELECT id FROM users "
+	    "FORCE INDEX (username, email) "
+	    "WHERE username LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!' "
+	    "ORDER BY created_sort, id LIMIT ? OFFSET ?) page USING (id) "
+	    "ORDER BY u.created_sort, u.id";
+	static const char	 count_found[] = "SELECT COUNT(*) FROM users "
+	    "FORCE INDEX (username, email) "
+	    "WHERE username LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!'";
+	struct console_walk	*w;
+	struct user_totals	 t;
+	struct db_col		 n[] = { DBC_INT };
+	char			*like = NULL;
+	size_t			 likelen = 0;
+	enum ierr		 e;
+
+	*total = 0;
+	if (prefix != NULL &&
+	    (like = like_prefix(prefix, prefixlen, &likelen)) == NULL)
+		return IERR_INTERNAL;
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		free(like);
+		return IERR_INTERNAL;
+	}
+	w->fn = fn;
+	w->arg = arg;
+	user_cols(&w->u, w->c);
+	if (like == NULL) {
+		struct db_param	 p[] = { DBP_INT(per_page), DBP_INT(offset) };
+
+		if ((e = users_totals(db, false, &t)) == IERR_OK) {
+			*total = t.total;
+			e = db_query(db, all, p, 2, w->c, 13, console_row, w,
+			    NULL);
+		}
+	} else {
+		struct db_param	 p[] = {
+			DBP_STR(like, likelen), DBP_STR(like, likelen),
+			DBP_INT(per_page), DBP_INT(offset),
+		};
+
+		if ((e = db_query(db, count_found, p, 2, n, 1, NULL, NULL,
+		    NULL)) == IERR_OK) {
+			*total = n[0].i;
+			e = db_query(db, found, p, 4, w->c, 13, console_row, w,
+			    NULL);
+		}
+	}
+	free(w);
+	free(like);
 	return e;
 }

@@ -50,13 +50,30 @@ struct user_change {
 	const char	*hash;
 };
 
-/* What an admin may do to a user; each keeps one active admin. */
+/*
+ * What an admin may do to a user (API.md "Roles").  USERS_TOGGLE flips
+ * disabled; users_admin says which of USERS_DISABLE and USERS_ENABLE it
+ * was.
+ */
 enum users_admin_op {
 	USERS_MAKE_ADMIN,
 	USERS_MAKE_USER,
+	USERS_MAKE_ROOT,
 	USERS_DISABLE,
 	USERS_ENABLE,
+	USERS_TOGGLE,
 	USERS_DELETE,
+	USERS_OP__MAX
+};
+
+/* Why users_admin refused. */
+enum users_denial {
+	USERS_DENY_NONE,
+	USERS_DENY_ACTOR,	/* the actor is no (longer an) active admin */
+	USERS_DENY_RANK,	/* only a root acts on admins and roots */
+	USERS_DENY_OWN_ROLE,	/* nobody changes their own role */
+	USERS_DENY_LAST_ROOT,	/* the last active root stays */
+	USERS_DENY_LAST_ADMIN,	/* the last active admin or root stays */
 };
 
 /* The user with this id.  IERR_NOT_FOUND if none. */
@@ -112,11 +129,20 @@ enum ierr	users_find(struct db *, bool by_email, const char *value,
 enum ierr	users_update(struct db *, const char *id,
 		    const struct user_change *c, bool *email_clash);
 /*
- * Apply op to id in one transaction; IERR_CONFLICT if it would leave no
- * active admin, IERR_NOT_FOUND if there is no such user.  USERS_DELETE
+ * Apply *op to user id on behalf of actor (a user id, or NULL for the
+ * operator's command line) under API.md's role rules, checked and
+ * applied in one transaction that first locks every admin and root row
+ * (so two admins acting on each other at once are serialised) and then
+ * the actor's and the target's.  An actor acting on their own account
+ * needs no rank (deleting oneself, say) but may not change their role.
+ * IERR_FORBIDDEN (*why: ACTOR, RANK, OWN_ROLE, or LAST_ROOT for deleting
+ * the last active root) or IERR_CONFLICT (LAST_ROOT, LAST_ADMIN) when
+ * refused; IERR_NOT_FOUND if there is no such user.  A USERS_TOGGLE
+ * becomes the USERS_DISABLE or USERS_ENABLE it was.  USERS_DELETE
  * removes the profile and (by cascade) the sessions too.
  */
-enum ierr	users_admin(struct db *, const char *id, enum users_admin_op);
+enum ierr	users_admin(struct db *, const char *actor, const char *id,
+		    enum users_admin_op *op, enum users_denial *why);
 /* Clear the login-failure lockout of id. */
 enum ierr	users_unlock(struct db *, const char *id);
 
@@ -134,9 +160,35 @@ enum ierr	users_page(struct db *, const struct user_cursor *after,
 		    unsigned limit, int (*fn)(void *arg, const struct user *,
 		    const struct user_cursor *), void *arg, bool *more);
 
-/* Insert an admin (genesis-admin create-admin). */
+/* Insert an admin, or a root (genesis-admin create-admin [--root]). */
 enum ierr	users_insert_admin(struct db *, const char *id,
 		    const char *username, const char *email, const char *hash,
-		    bool *email_clash);
+		    bool root, bool *email_clash);
+
+/*
+ * The admin console's figures (GET /admin/analytics).  The totals come
+ * from the trigger-kept user_counts (migration 0010), new_this_week
+ * from the created_sort index.
+ */
+struct user_totals {
+	long long	 total;
+	long long	 active;
+	long long	 native;
+	long long	 privileged;	/* admin and root */
+	long long	 new_this_week;
+};
+
+enum ierr	users_totals(struct db *, bool with_new, struct user_totals *);
+
+/*
+ * The admin console's list: per_page users from offset, in (created_at,
+ * id) order; with prefix (NULL: all), only those whose username or email
+ * starts with it, case-insensitively.  fn gets each row.  *total is the
+ * number of users the list would hold without paging.
+ */
+enum ierr	users_console_page(struct db *, const char *prefix,
+		    size_t prefixlen, unsigned offset, unsigned per_page,
+		    int (*fn)(void *arg, const struct user *), void *arg,
+		    long long *total);
 
 #endif

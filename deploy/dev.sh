@@ -244,8 +244,9 @@ write_config() {
 		# The suites sign in as admins without a second factor;
 		# tests/e2e/test_mfa_required.py turns the rule on.
 		mfa_required_roles = ${GENESIS_MFA_REQUIRED_ROLES:-none}
-		# A web front end in development (Vite's default port).
-		cors_origins = ${GENESIS_CORS_ORIGINS:-http://localhost:5173}
+		# A web front end in development (Vite's default port), and the
+		# page of another origin of tests/browser/admin_console.mjs.
+		cors_origins = ${GENESIS_CORS_ORIGINS:-http://localhost:5173, http://127.0.0.1:18185}
 		log_level = ${GENESIS_LOG_LEVEL:-info}
 	EOF
 	chown "root:$WORKER_USER" "$conf.new"

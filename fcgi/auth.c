@@ -172,7 +172,9 @@ authz_check(struct req *r)
 		return IERR_OK;
 	if ((e = mfa_enrolled(r)) != IERR_OK)
 		return e;
-	admin = strcmp(r->who.role, "admin") == 0;
+	/* API.md: wherever "admin" is required, root qualifies. */
+	admin = strcmp(r->who.role, "admin") == 0 ||
+	    strcmp(r->who.role, "root") == 0;
 	if (p->n == 1 && p->v[0].len == 2 && memcmp(p->v[0].s, "me", 2) == 0)
 		memcpy(r->target, r->who.uid, sizeof(r->target));
 	else if (p->n == 1 && p->v[0].len < sizeof(r->target)) {

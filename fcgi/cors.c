@@ -110,20 +110,54 @@ cors_is_preflight(const struct req *r)
 	    req_param(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") != NULL;
 }
 
+/* A method name as browsers send it: 1 to 16 upper-case letters. */
+static bool
+method_token_ok(const char *m)
+{
+	size_t	 i;
+
+	for (i = 0; m[i] != '\0'; i++)
+		if (m[i] < 'A' || m[i] > 'Z' || i == 16)
+			return false;
+	return i > 0;
+}
+
+/*
+ * The methods a preflight allows: the path's, and the one asked for
+ * even when the path has no such route (or no route at all), as
+ * FastAPI's CORS middleware answers on every path: the browser then
+ * sends the request and reads our 404 or 405, not "Failed to fetch".
+ */
+static void
+allowed_methods(struct req *r, const char *asked)
+{
+	const struct route	*rt;
+	struct route_params	 p;
+	size_t			 n;
+
+	(void)router_match(routes, nroutes, "OPTIONS", r->path, &rt, &p,
+	    r->allow, sizeof(r->allow));
+	if (!method_token_ok(asked) || strstr(r->allow, asked) != NULL)
+		return;
+	n = strlen(r->allow);
+	snprintf(r->allow + n, sizeof(r->allow) - n, "%s%s", n > 0 ? ", " : "",
+	    asked);
+}
+
 enum ierr
 cors_preflight(struct req *r)
 {
 	const char		*origin = req_param(r, "HTTP_ORIGIN");
-	const struct route	*rt;
-	struct route_params	 p;
+	const char		*asked = req_param(r,
+	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
 
-	if (router_match(routes, nroutes, "OPTIONS", r->path, &rt, &p, r->allow,
-	    sizeof(r->allow)) != ROUTER_METHOD)
-		return IERR_NOT_FOUND;
 	if (!cors_allowed(&r->w->cors, origin)) {
 		r->detail = "Disallowed CORS origin";
 		return IERR_BAD_REQUEST;
 	}
+	allowed_methods(r, asked != NULL ? asked : "");
+	if (r->allow[0] == '\0')
+		return IERR_NOT_FOUND;
 	r->status = 204;
 	req_add_header(r, "Access-Control-Allow-Origin", origin);
 	req_add_header(r, "Access-Control-Allow-Methods", r->allow);

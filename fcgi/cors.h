@@ -28,7 +28,10 @@ bool		cors_allowed(const struct cors *, const char *origin);
 
 /* Is this request a CORS preflight (OPTIONS with Origin and a method)? */
 bool		cors_is_preflight(const struct req *);
-/* Answer a preflight: 204 with the headers, or 400 for other origins. */
+/*
+ * Answer a preflight on any path: 204 with the headers (the path's
+ * methods and the one asked for), or 400 for other origins.
+ */
 enum ierr	cors_preflight(struct req *);
 /* Add the headers of a simple or actual request from an allowed origin. */
 void		cors_headers(struct req *);

@@ -1,9 +1,10 @@
 /*
- * Admin routes: role, disable/enable, unlock.  Each keeps one active
- * admin (users_admin refuses with 409 otherwise).
+ * Admin routes: role, disable/enable, unlock.  The role rules of API.md
+ * are users_admin's (through admin_op.c).
  */
 #include <string.h>
 
+#include "admin_op.h"
 #include "bounds.h"
 #include "handlers.h"
 #include "json.h"
@@ -14,22 +15,6 @@
 #include "view.h"
 #include "worker.h"
 
-static const char *const op_event[] = {
-	[USERS_MAKE_ADMIN] = "role_change",
-	[USERS_MAKE_USER] = "role_change",
-	[USERS_DISABLE] = "disable",
-	[USERS_ENABLE] = "enable",
-	[USERS_DELETE] = "user_delete",
-};
-
-static const char *const op_reason[] = {
-	[USERS_MAKE_ADMIN] = "admin",
-	[USERS_MAKE_USER] = "user",
-	[USERS_DISABLE] = "sessions_revoked",
-	[USERS_ENABLE] = NULL,
-	[USERS_DELETE] = NULL,
-};
-
 /* Run op on {id} and answer with the user as it is afterwards. */
 static enum ierr
 admin_apply(struct req *r, enum users_admin_op op)
@@ -37,25 +22,10 @@ admin_apply(struct req *r, enum users_admin_op op)
 	struct user	 u;
 	enum ierr	 e;
 
-	if (!uuid_syntax_ok(r->target, strlen(r->target)))
-		e = IERR_NOT_FOUND;
-	else
-		e = users_admin(r->w->db, r->target, op);
-	if (e == IERR_OK && op == USERS_DISABLE)
-		e = sessions_revoke_user(r->w->db, r->target, NULL, "disabled",
-		    NULL);
-	if (e == IERR_OK)
-		(void)req_audit(r, op_event[op], "success", r->target, NULL,
-		    op_reason[op]);
-	if (e == IERR_CONFLICT)
-		(void)req_audit(r, op_event[op], "denied", r->target, NULL,
-		    "last_admin");
-	if (e == IERR_OK)
-		e = users_get(r->w->db, r->target, &u);
-	if (e == IERR_NOT_FOUND)
-		r->detail = "User not found";
-	if (e == IERR_CONFLICT)
-		r->detail = "Cannot remove the last active admin";
+	if ((e = admin_op_run(r, r->target, &op)) != IERR_OK)
+		return e;
+	if ((e = users_get(r->w->db, r->target, &u)) == IERR_NOT_FOUND)
+		r->detail = "User not found";	/* deleted meanwhile */
 	if (e != IERR_OK)
 		return e;
 	view_user(&r->out, &u);
@@ -65,25 +35,38 @@ admin_apply(struct req *r, enum users_admin_op op)
 enum ierr
 h_admin_role(struct req *r)
 {
+	static const struct {
+		const char		*name;
+		enum users_admin_op	 op;
+	} roles[] = {
+		{ "user", USERS_MAKE_USER },
+		{ "admin", USERS_MAKE_ADMIN },
+		{ "root", USERS_MAKE_ROOT },
+	};
 	struct jstr	 role;
+	size_t		 i;
 
 	json_get_str(r->json, "role", 16, false, &role, &r->errs);
 	json_require(&role, "role", &r->errs);
-	if (role.s != NULL && strcmp(role.s, "admin") != 0 &&
-	    strcmp(role.s, "user") != 0)
-		verr_add(&r->errs, "body", "role", "Input should be 'admin' or "
-		    "'user'", "enum");
+	for (i = 0; role.s != NULL && i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(role.s, roles[i].name) == 0)
+			break;
+	if (role.s != NULL && i == sizeof(roles) / sizeof(roles[0]))
+		verr_add(&r->errs, "body", "role", "Input should be 'user', "
+		    "'admin' or 'root'", "enum");
 	if (r->errs.n > 0)
 		return IERR_INVALID;
-	return admin_apply(r, strcmp(role.s, "admin") == 0 ?
-	    USERS_MAKE_ADMIN : USERS_MAKE_USER);
+	return admin_apply(r, roles[i].op);
 }
 
+/* With no body at all it toggles, as the original's console does. */
 enum ierr
 h_admin_disable(struct req *r)
 {
 	struct jbool	 disabled;
 
+	if (r->json == NULL)
+		return admin_apply(r, USERS_TOGGLE);
 	json_get_bool(r->json, "disabled", &disabled, &r->errs);
 	if (!disabled.present && r->errs.n == 0)
 		verr_add(&r->errs, "body", "disabled", "Field required",

@@ -11,6 +11,7 @@
 #include "profiles.h"
 #include "req.h"
 #include "users.h"
+#include "view.h"
 #include "worker.h"
 
 static enum ierr
@@ -53,24 +54,6 @@ profile_values_parse(struct req *r, bool creating, struct profile_values *pv)
 	return r->errs.n == 0 ? IERR_OK : IERR_INVALID;
 }
 
-static void
-write_profile(struct jsonw *w, const struct profile *p)
-{
-	size_t	 i;
-
-	jsonw_obj_open(w);
-	jsonw_kv_int(w, "id", p->id);
-	jsonw_kv_str(w, "user_id", p->user_id);
-	for (i = 0; i < PF__MAX; i++)
-		jsonw_kv_str(w, profile_fields[i].name,
-		    p->f[i].null ? NULL : p->f[i].v);
-	jsonw_kv_str(w, "email", p->email);
-	jsonw_kv_bool(w, "phone_verified", p->phone_verified);
-	jsonw_kv_str(w, "updated_at", p->updated_at[0] != '\0' ?
-	    p->updated_at : NULL);
-	jsonw_obj_close(w);
-}
-
 static enum ierr
 answer_profile(struct req *r)
 {
@@ -81,7 +64,7 @@ answer_profile(struct req *r)
 		return profile_not_found(r);
 	if (e != IERR_OK)
 		return e;
-	write_profile(&r->out, &p);
+	view_profile(&r->out, &p);
 	return IERR_OK;
 }
 

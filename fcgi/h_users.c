@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin_op.h"
 #include "b64.h"
 #include "bounds.h"
 #include "config.h"
@@ -337,8 +338,13 @@ h_users_update(struct req *r)
 	bool			 email_clash = false;
 	enum ierr		 e;
 
-	if ((e = load_target(r, &u)) != IERR_OK ||
-	    (e = user_edit_parse(r, &u, &ed)) != IERR_OK ||
+	if ((e = load_target(r, &u)) != IERR_OK)
+		return e;
+	/* Only a root acts on admins and roots (API.md "Roles"). */
+	if (strcmp(u.id, r->who.uid) != 0 && strcmp(r->who.role, "root") != 0 &&
+	    (strcmp(u.role, "admin") == 0 || strcmp(u.role, "root") == 0))
+		return IERR_FORBIDDEN;
+	if ((e = user_edit_parse(r, &u, &ed)) != IERR_OK ||
 	    (e = edit_duplicates(r, &u, &ed)) != IERR_OK)
 		return e;
 	if (ed.password.s != NULL) {
@@ -379,18 +385,14 @@ h_users_update(struct req *r)
 enum ierr
 h_users_delete(struct req *r)
 {
-	struct user	 u;
-	char		 text[128];
-	enum ierr	 e;
+	struct user		 u;
+	enum users_admin_op	 op = USERS_DELETE;
+	char			 text[128];
+	enum ierr		 e;
 
-	if ((e = load_target(r, &u)) != IERR_OK)
+	if ((e = load_target(r, &u)) != IERR_OK ||
+	    (e = admin_op_run(r, u.id, &op)) != IERR_OK)
 		return e;
-	if ((e = users_admin(r->w->db, u.id, USERS_DELETE)) != IERR_OK) {
-		if (e == IERR_CONFLICT)
-			r->detail = "Cannot delete the last active admin";
-		return e == IERR_NOT_FOUND ? user_not_found(r) : e;
-	}
-	(void)req_audit(r, "user_delete", "success", u.id, NULL, NULL);
 	snprintf(text, sizeof(text), "User with ID %s has been successfully "
 	    "deleted", u.id);
 	req_message(r, text);

@@ -71,6 +71,16 @@ enum ierr	h_mfa_totp_activate(struct req *);
 enum ierr	h_mfa_totp_remove(struct req *);
 enum ierr	h_mfa_recovery_codes(struct req *);
 enum ierr	h_admin_mfa_reset(struct req *);
+/* h_console.c */
+enum ierr	h_console_login(struct req *);
+enum ierr	h_console_analytics(struct req *);
+enum ierr	h_console_users(struct req *);
+enum ierr	h_console_user(struct req *);
+enum ierr	h_console_delete(struct req *);
+/* h_sso.c */
+enum ierr	h_sso_providers(struct req *);
+enum ierr	h_sso_linked(struct req *);
+enum ierr	h_sso_authorize(struct req *);
 /* h_profile.c */
 enum ierr	h_profile_create(struct req *);
 enum ierr	h_profile_get(struct req *);

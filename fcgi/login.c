@@ -24,6 +24,7 @@
 #include "req.h"
 #include "sessions.h"
 #include "totp.h"
+#include "useragent.h"
 #include "users.h"
 #include "worker.h"
 
@@ -237,13 +238,15 @@ start(struct req *r, const struct login_user *u, const char *event,
 {
 	const struct config	*cfg = r->w->cfg;
 	struct session_tx	 t = { r, s, event };
-	char			 ua[256];
+	char			 ua[256], device[UA_NAME_MAX];
 	enum ierr		 e;
 
 	user_agent(r, ua);
 	s->user_id = u->id;
 	s->ip = r->client;
 	s->user_agent = ua[0] != '\0' ? ua : NULL;
+	ua_device_name(s->user_agent, device, sizeof(device));
+	s->device_name = device[0] != '\0' ? device : NULL;
 	s->ttl = cfg->refresh_token_ttl;
 	s->max_lifetime = cfg->session_max_lifetime;
 	/*

@@ -98,7 +98,8 @@ serve(struct worker *w, FCGX_Request *fr)
 	    (e = authn_check(&r)) == IERR_OK &&		/* who: JWT + session */
 	    (e = authz_check(&r)) == IERR_OK)		/* may they */
 		e = r.route->handler(&r);
-	else if (e == IERR_METHOD && cors_is_preflight(&r))
+	else if ((e == IERR_METHOD || e == IERR_NOT_FOUND) &&
+	    cors_is_preflight(&r))
 		e = cors_preflight(&r);
 	resp_finish(&r, e);
 	req_free(&r);

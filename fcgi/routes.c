@@ -11,8 +11,8 @@
 #include "router.h"
 
 #define J	BODY_JSON, MAX_BODY
+#define JO	BODY_JSON_OPT, MAX_BODY
 #define F	BODY_FORM, MAX_BODY_PREAUTH
-#define JO	BODY_JSON_OPT, MAX_BODY_PREAUTH
 #define NB	BODY_NONE, 0
 
 const struct route routes[] = {
@@ -69,7 +69,7 @@ const struct route routes[] = {
 	{ "DELETE", "/users/{id}",		h_users_delete,	NB, AUTH_BEARER, AUTHZ_OWNER, LIMIT_ALL },
 
 	{ "POST",   "/admin/users/{id}/role",	h_admin_role,	J,  AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
-	{ "POST",   "/admin/users/{id}/disable", h_admin_disable, J, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "POST",   "/admin/users/{id}/disable", h_admin_disable, JO, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "POST",   "/admin/users/{id}/unlock",	h_admin_unlock,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "POST",   "/admin/users/{id}/mfa/reset", h_admin_mfa_reset, NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 
@@ -79,6 +79,16 @@ const struct route routes[] = {
 	{ "PUT",    "/admin/clients/{id}",	h_clients_update, J, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "DELETE", "/admin/clients/{id}",	h_clients_delete, NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
 	{ "POST",   "/admin/clients/{id}/rotate-secret", h_clients_rotate_secret, JO, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+
+	{ "POST",   "/admin/login",		h_console_login, F, AUTH_NONE, AUTHZ_ANY, LIMIT_TOKEN },
+	{ "GET",    "/admin/analytics",		h_console_analytics, NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "GET",    "/admin/users",		h_console_users, NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "GET",    "/admin/users/{id}",	h_console_user,	NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+	{ "DELETE", "/admin/users/{id}",	h_console_delete, NB, AUTH_BEARER, AUTHZ_ADMIN, LIMIT_ALL },
+
+	{ "GET",    "/auth/sso/providers",	h_sso_providers, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/auth/sso/linked",		h_sso_linked,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
+	{ "GET",    "/auth/sso/{id}/authorize",	h_sso_authorize, NB, AUTH_NONE, AUTHZ_ANY, LIMIT_ALL },
 
 	{ "POST",   "/profile",			h_profile_create, J, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },
 	{ "GET",    "/profile/me",		h_profile_get,	NB, AUTH_BEARER, AUTHZ_ANY, LIMIT_ALL },

@@ -482,19 +482,22 @@ def register_account(login=True):
     return a.login() if login else a
 
 
-def create_admin(login=True):
-    """A fresh admin made with genesis-admin create-admin (dev.sh admin)."""
-    name = unique_name("e2eadm")
+def create_admin(login=True, root=False):
+    """A fresh admin made with genesis-admin create-admin (dev.sh admin);
+    with root, a root (create-admin --root)."""
+    name = unique_name("e2eroot" if root else "e2eadm")
     email = "%s@example.com" % name
     pw = strong_password()
     env = dict(os.environ, GENESIS_VAR=VAR)
-    p = subprocess.run([DEV_SH, "admin", "create-admin", name, email],
+    p = subprocess.run([DEV_SH, "admin", "create-admin"] + (["--root"] if root else []) +
+                       [name, email],
                        input=(pw + "\n").encode(), env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=60)
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
     row = user_row(name)
-    assert row is not None and row["role"] == "admin", row
-    a = Account(row["id"], name, email, pw, role="admin")
+    role = "root" if root else "admin"
+    assert row is not None and row["role"] == role, row
+    a = Account(row["id"], name, email, pw, role=role)
     return a.login() if login else a
 
 
@@ -504,11 +507,13 @@ _shared = {}
 def shared_account(tag):
     """A logged-in account kept for the whole test session (memoised, so
     every module shares it and it costs one login).  Tags starting with
-    "admin" are admins.  Tests must not kill its session or change it."""
+    "admin" are admins, with "root" roots.  Tests must not kill its session
+    or change it."""
     with _login_lock:
         a = _shared.get(tag)
     if a is None:
-        a = create_admin() if tag.startswith("admin") else register_account()
+        a = create_admin() if tag.startswith("admin") else \
+            create_admin(root=True) if tag.startswith("root") else register_account()
         with _login_lock:
             a = _shared.setdefault(tag, a)
     return a

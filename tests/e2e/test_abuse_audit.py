@@ -236,39 +236,54 @@ def test_admin_updates_another_user(admin):
 
 def test_role_changes(admin):
     acct = new_user()
+    root = login_ok(create_admin(login=False, root=True), admin.source)
     since = audit_max_id()
-    for role in ("admin", "user"):
-        r = call("POST", "/admin/users/%s/role" % acct.id, admin.source, token=admin.access,
+    r = call("POST", "/admin/users/%s/role" % acct.id, admin.source, token=admin.access,
+             json={"role": "admin"})
+    assert r.status_code == 200 and r.json()["role"] == "admin", r.text
+    # Only a root demotes an admin (API.md "Roles").
+    r = call("POST", "/admin/users/%s/role" % acct.id, admin.source, token=admin.access,
+             json={"role": "user"})
+    assert r.status_code == 403, r.text
+    for role in ("root", "user"):
+        r = call("POST", "/admin/users/%s/role" % acct.id, root.source, token=root.access,
                  json={"role": role})
         assert r.status_code == 200 and r.json()["role"] == role, r.text
     match(audit_rows(since, user_id=acct.id), [
         ("role_change", "success", "admin", admin.id),
-        ("role_change", "success", "user", admin.id),
+        ("role_change", "denied", "root_required", admin.id),
+        ("role_change", "success", "root", root.id),
+        ("role_change", "success", "user", root.id),
     ], client=admin.source)
 
 
-def test_demoting_the_last_admin_is_denied_and_audited():
-    # Every other active admin is made a user for the moment (as root, in
-    # the database), so that this one is the last; put back afterwards.
+def test_disabling_the_last_admin_is_denied_and_audited():
+    # Every other active admin and root is disabled for the moment (as
+    # root, in the database), so that this one is the last; put back
+    # afterwards.  (Its own role it may not change at all: own_role.)
     last = login_ok(create_admin(login=False), fresh_address())
     others = [r[0] for r in root_sql(
-        "SELECT id FROM users WHERE role = 'admin' AND id <> %s" % sql_quote(last.id),
-        db="genesis")]
+        "SELECT id FROM users WHERE role IN ('admin', 'root') AND disabled = 0 AND id <> %s"
+        % sql_quote(last.id), db="genesis")]
     since = audit_max_id()
     try:
         if others:
-            root_sql("UPDATE users SET role = 'user' WHERE id IN (%s)"
+            root_sql("UPDATE users SET disabled = 1 WHERE id IN (%s)"
                      % ", ".join(map(sql_quote, others)), db="genesis")
-        r = call("POST", "/admin/users/%s/role" % last.id, last.source, token=last.access,
-                 json={"role": "user"})
+        r = call("POST", "/admin/users/%s/disable" % last.id, last.source, token=last.access,
+                 json={"disabled": True})
+        own = call("POST", "/admin/users/%s/role" % last.id, last.source, token=last.access,
+                   json={"role": "user"})
     finally:
         if others:
-            root_sql("UPDATE users SET role = 'admin' WHERE id IN (%s)"
+            root_sql("UPDATE users SET disabled = 0 WHERE id IN (%s)"
                      % ", ".join(map(sql_quote, others)), db="genesis")
     assert r.status_code == 409, (r.status_code, r.text)
     assert isinstance(r.json().get("detail"), str), r.text
+    assert own.status_code == 403, (own.status_code, own.text)
     match(audit_rows(since, user_id=last.id), [
-        ("role_change", "denied", "last_admin", None)], client=last.source)
+        ("disable", "denied", "last_admin", None),
+        ("role_change", "denied", "own_role", None)], client=last.source)
 
 
 def test_deletions(admin):

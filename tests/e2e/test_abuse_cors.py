@@ -159,6 +159,46 @@ def test_preflight_from_other_origin_is_refused(origin):
     assert_no_cors(r)
 
 
+# --- a preflight on every path (as FastAPI's CORS middleware answers) ---------------
+# so that a browser reads our 404 or 405 instead of "Failed to fetch".
+
+@pytest.mark.parametrize("path,asked,allow", [
+    ("/no/such/route", "GET", {"GET"}),
+    ("/admin/nothing", "POST", {"POST"}),
+    ("/health", "DELETE", {"GET", "DELETE"}),
+    ("/admin/users", "GET", {"GET"}),
+    ("/admin/login", "POST", {"POST"}),
+    ("/auth/sso/providers", "GET", {"GET"}),
+])
+def test_preflight_on_every_path(path, asked, allow):
+    src = fresh_address()
+    r = call("OPTIONS", path, src, headers={"Origin": ALLOWED,
+                                            "Access-Control-Request-Method": asked})
+    assert r.status_code == 204, (r.status_code, r.text)
+    assert r.headers.get("Access-Control-Allow-Origin") == ALLOWED
+    got = {m.strip() for m in r.headers["Access-Control-Allow-Methods"].split(",")}
+    assert got == allow, got
+    # The request itself then gets our answer with the CORS headers.
+    r = call(asked, path, src, headers={"Origin": ALLOWED})
+    assert r.headers.get("Access-Control-Allow-Origin") == ALLOWED, r.headers
+    assert r.status_code in (200, 401, 404, 405, 422), r.text
+
+
+def test_preflight_from_other_origin_on_unknown_path():
+    r = call("OPTIONS", "/no/such/route", fresh_address(), headers={
+        "Origin": "http://evil.example", "Access-Control-Request-Method": "GET"})
+    assert_detail(r, 400, "Disallowed CORS origin")
+    assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_preflight_asking_a_strange_method():
+    r = call("OPTIONS", "/health", fresh_address(), headers={
+        "Origin": ALLOWED, "Access-Control-Request-Method": "get, <X>"})
+    # Not a method name: not echoed.
+    assert r.status_code == 204, r.text
+    assert r.headers["Access-Control-Allow-Methods"] == "GET"
+
+
 # --- the configuration -------------------------------------------------------------
 
 EX_CONFIG = 78

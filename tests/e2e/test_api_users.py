@@ -209,14 +209,18 @@ def test_role_change_takes_effect_on_existing_token(admin):
     assert r.status_code == 200, r.text
     assert set(body_of(r)) == USER_FIELDS and body_of(r)["role"] == "admin"
     assert api("GET", "/users/", a.access).status_code == 200
-    r = api("POST", "/admin/users/%s/role/" % a.id, admin.access, json={"role": "user"})
+    # Only a root demotes an admin (API.md "Roles").
+    assert_forbidden(api("POST", "/admin/users/%s/role" % a.id, admin.access,
+                         json={"role": "user"}))
+    root = shared_account("root_main")
+    r = api("POST", "/admin/users/%s/role/" % a.id, root.access, json={"role": "user"})
     assert r.status_code == 200 and body_of(r)["role"] == "user", r.text
     assert_forbidden(api("GET", "/users/", a.access))
     assert user_row(a.username)["role"] == "user"
 
 
 @pytest.mark.parametrize("body,field", [
-    ({}, "role"), ({"role": "root"}, "role"), ({"role": "ADMIN"}, "role"),
+    ({}, "role"), ({"role": "superuser"}, "role"), ({"role": "ADMIN"}, "role"),
     ({"role": 1}, "role"), ({"role": None}, "role"),
 ])
 def test_role_invalid_body(admin, body, field):
@@ -270,16 +274,17 @@ def test_unlock_clears_lockout(admin):
 @pytest.fixture
 def sole_admin():
     """An admin that is, for the duration of the test, the only active one:
-    every other active admin is disabled with root SQL and restored after."""
+    every other active admin and root (root qualifies as admin) is
+    disabled with root SQL and restored after."""
     me = create_admin()
-    others = root_sql("SELECT id, disabled, is_active FROM users WHERE role = 'admin' "
-                      "AND disabled = 0 AND id <> %s" % sql_quote(me.id), db="genesis")
+    others = root_sql("SELECT id, disabled, is_active FROM users WHERE role IN ('admin', "
+                      "'root') AND disabled = 0 AND id <> %s" % sql_quote(me.id), db="genesis")
     try:
         if others:
             root_sql("UPDATE users SET disabled = 1, is_active = 0 WHERE id IN (%s)"
                      % ", ".join(sql_quote(o[0]) for o in others), db="genesis")
-        n = root_sql("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0",
-                     db="genesis")
+        n = root_sql("SELECT COUNT(*) FROM users WHERE role IN ('admin', 'root') "
+                     "AND disabled = 0", db="genesis")
         assert n == [["1"]], n
         yield me
     finally:
@@ -299,7 +304,10 @@ def assert_409(r):
 
 def test_last_admin_cannot_be_removed(sole_admin):
     me = sole_admin
-    assert_409(api("POST", "/admin/users/%s/role" % me.id, me.access, json={"role": "user"}))
+    # Nobody changes their own role (API.md "Roles"): 403 before the
+    # last-admin rule is even asked.
+    assert_detail(api("POST", "/admin/users/%s/role" % me.id, me.access, json={"role": "user"}),
+                  403, "Cannot change your own role")
     assert_409(api("POST", "/admin/users/%s/disable" % me.id, me.access,
                    json={"disabled": True}))
     assert_409(api("DELETE", "/users/%s" % me.id, me.access))
@@ -311,21 +319,22 @@ def test_last_admin_cannot_be_removed(sole_admin):
     assert r.status_code == 200, r.text
     r = api("POST", "/admin/users/%s/disable" % me.id, me.access, json={"disabled": False})
     assert r.status_code == 200, r.text
-    # With a second active admin, either may now be demoted -- but then the
-    # remaining one is the last again.
+    # With a second active admin, the last-admin rule lets me go (an
+    # admin may disable itself); then b is the last one.  Only a root acts
+    # on another admin, so b cannot bring me back: root SQL does.
     b = register_account()
     r = api("POST", "/admin/users/%s/role" % b.id, me.access, json={"role": "admin"})
     assert r.status_code == 200, r.text
-    r = api("POST", "/admin/users/%s/role" % me.id, b.access, json={"role": "user"})
+    assert_forbidden(api("POST", "/admin/users/%s/role" % me.id, b.access, json={"role": "user"}))
+    r = api("POST", "/admin/users/%s/disable" % me.id, me.access, json={"disabled": True})
     assert r.status_code == 200, r.text
-    assert_forbidden(api("GET", "/users/", me.access))
-    assert_409(api("POST", "/admin/users/%s/role" % b.id, b.access, json={"role": "user"}))
+    assert_409(api("POST", "/admin/users/%s/disable" % b.id, b.access, json={"disabled": True}))
     assert_409(api("DELETE", "/users/%s" % b.id, b.access))
-    # Restore: b makes me admin again, then b steps down.
-    assert api("POST", "/admin/users/%s/role" % me.id, b.access,
-               json={"role": "admin"}).status_code == 200
-    assert api("POST", "/admin/users/%s/role" % b.id, me.access,
-               json={"role": "user"}).status_code == 200
+    root_sql("UPDATE users SET disabled = 0, is_active = 1 WHERE id = %s" % sql_quote(me.id),
+             db="genesis")
+    me.login()
+    assert api("POST", "/admin/users/%s/disable" % b.id, b.access,
+               json={"disabled": True}).status_code == 200
 
 
 def test_disabled_admin_does_not_count(sole_admin):
@@ -335,12 +344,15 @@ def test_disabled_admin_does_not_count(sole_admin):
     b = register_account(login=False)
     assert api("POST", "/admin/users/%s/role" % b.id, me.access,
                json={"role": "admin"}).status_code == 200
-    assert api("POST", "/admin/users/%s/disable" % b.id, me.access,
-               json={"disabled": True}).status_code == 200
-    assert_409(api("POST", "/admin/users/%s/role" % me.id, me.access, json={"role": "user"}))
-    # Disabling or demoting or deleting the disabled admin is fine.
-    r = api("POST", "/admin/users/%s/role" % b.id, me.access, json={"role": "user"})
-    assert r.status_code == 200, r.text
+    # Only a root acts on another admin: root SQL disables b.
+    assert_forbidden(api("POST", "/admin/users/%s/disable" % b.id, me.access,
+                         json={"disabled": True}))
+    root_sql("UPDATE users SET disabled = 1, is_active = 0 WHERE id = %s" % sql_quote(b.id),
+             db="genesis")
+    assert_409(api("POST", "/admin/users/%s/disable" % me.id, me.access, json={"disabled": True}))
+    assert_409(api("DELETE", "/users/%s" % me.id, me.access))
+    # Once b is a user again, an admin may delete it.
+    root_sql("UPDATE users SET role = 'user' WHERE id = %s" % sql_quote(b.id), db="genesis")
     r = api("DELETE", "/users/%s" % b.id, me.access)
     assert r.status_code == 200, r.text
 
@@ -475,8 +487,9 @@ def test_pagination_max_limit(admin, paged_users):
 
 @pytest.mark.parametrize("op", ["role", "disable", "delete"])
 def test_two_admins_removing_each_other_concurrently(sole_admin, op):
-    """Two admins, each removing the other at the same moment: one active
-    admin always remains."""
+    """Two admins, each removing the other at the same moment: only a root
+    acts on an admin, so both are refused and both stay.  (Two roots doing
+    it: test_admin_console.py.)"""
     import threading
     me = sole_admin
     b = register_account()
@@ -503,11 +516,10 @@ def test_two_admins_removing_each_other_concurrently(sole_admin, op):
         t.start()
     for t in threads:
         t.join(30)
-    codes = sorted(r.status_code for r in results)
-    assert codes[0] == 200 and codes[1] in (401, 403, 409), [(r.status_code, r.text)
-                                                               for r in results]
-    active = root_sql("SELECT id FROM users WHERE role = 'admin' AND disabled = 0",
-                      db="genesis")
-    assert len(active) == 1 and active[0][0] in (me.id, b.id), active
-    # Whichever of the two (fresh) accounts is left as admin stays so; the
-    # sole_admin fixture restores the other admins.
+    for r in results:
+        assert_forbidden(r)
+    active = root_sql("SELECT id FROM users WHERE role = 'admin' AND disabled = 0 AND id IN "
+                      "(%s, %s)" % (sql_quote(me.id), sql_quote(b.id)), db="genesis")
+    assert len(active) == 2, active
+    # b goes back to being a user (root SQL), so that me is the last again.
+    root_sql("UPDATE users SET role = 'user' WHERE id = %s" % sql_quote(b.id), db="genesis")

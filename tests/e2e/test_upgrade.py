@@ -190,8 +190,9 @@ def test_constraints_kept(migrated):
                    "WHERE CONSTRAINT_SCHEMA = '%s' AND TABLE_NAME = 'profiles' "
                    "AND REFERENCED_TABLE_NAME = 'users'" % db)
     assert fks == [["1"]]
-    # role is limited to user/admin.
-    out = root_sql("UPDATE users SET role = 'root' WHERE id = '%s'" % ALICE_ID, db=db, check=False)
+    # role is limited to user/admin/root.
+    out = root_sql("UPDATE users SET role = 'superuser' WHERE id = '%s'" % ALICE_ID, db=db,
+                   check=False)
     assert root_sql("SELECT role FROM users WHERE id = '%s'" % ALICE_ID, db=db) == [["user"]], out
 
 
