@@ -133,14 +133,11 @@ console_query(struct req *r, struct form *q, struct console_query *cq)
 		verr_add(&r->errs, "query", "per_page", "Input should be an "
 		    "integer from 1 to 100", "int_range");
 	max_page = CONSOLE_MAX_ROWS / cq->per_page;
+	/* verr keeps the message's pointer: a constant, not a buffer. */
 	if ((v = form_get(q, "page", NULL)) != NULL &&
-	    parse_u64(v, 1, max_page, &cq->page) == -1) {
-		char	 msg[96];
-
-		snprintf(msg, sizeof(msg), "Input should be an integer from 1 "
-		    "to %llu", (unsigned long long)max_page);
-		verr_add(&r->errs, "query", "page", msg, "int_range");
-	}
+	    parse_u64(v, 1, max_page, &cq->page) == -1)
+		verr_add(&r->errs, "query", "page", "Input should be an integer "
+		    "from 1 to 10000 / per_page", "int_range");
 	if ((v = form_get(q, "search", &cq->searchlen)) != NULL &&
 	    cq->searchlen > MAX_EMAIL_BYTES)
 		verr_add(&r->errs, "query", "search", "String should have at "
