@@ -1,5 +1,5 @@
 /*
- * Layout of the segment (SHM_VERSION 1), all fields 64-bit atomics or
+ * Layout of the segment (SHM_VERSION 2), all fields 64-bit atomics or
  * written once before "ready":
  *
  *   offset 0     struct shm_header
@@ -35,7 +35,7 @@
 #include "shm.h"
 
 #define SHM_MAGIC	0x4d534953454e4547ULL	/* "GENESISM" */
-#define SHM_VERSION	1
+#define SHM_VERSION	2	/* 2: 2048 metrics counters */
 #define SHM_PROBE	8
 #define WAIT_STEPS	200			/* x 10 ms */
 

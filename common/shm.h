@@ -21,7 +21,7 @@ enum shm_kind {
 	SHM_UNLOCK_EPOCH,	/* per account: bumped by an admin unlock */
 };
 
-#define SHM_METRICS	1024	/* counters for /metrics (fcgi/metrics.c) */
+#define SHM_METRICS	2048	/* counters for /metrics (fcgi/metrics.c) */
 
 /*
  * Map the segment name with nslots slots (a power of two), creating it
