@@ -118,14 +118,15 @@ def each_node(sql):
             for n in (1, 2, 3)]
 
 
-def create_admin(host="A"):
-    """A fresh admin, made with genesis-admin on one host."""
+def create_admin(host="A", root=False):
+    """A fresh admin (a root with root), made with genesis-admin on one host."""
     name = new_name("mhadm")
     pw = new_password()
     conf = os.path.join(MHVAR, "host" + host, "genesis.conf")
     binary = os.path.join(MHVAR, "host" + host, "bin", "genesis-admin")
-    p = subprocess.run([binary, "-c", conf, "create-admin", name,
-                        name + "@example.com"], input=(pw + "\n").encode(),
+    p = subprocess.run([binary, "-c", conf, "create-admin"] +
+                       (["--root"] if root else []) +
+                       [name, name + "@example.com"], input=(pw + "\n").encode(),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     assert p.returncode == 0, (p.stdout, p.stderr)
     uid = node_sql(1, "SELECT id FROM users WHERE username = '%s'" % name)[0][0]
