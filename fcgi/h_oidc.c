@@ -25,6 +25,7 @@
 #include "page.h"
 #include "req.h"
 #include "sessions.h"
+#include "userinfo.h"
 #include "worker.h"
 
 static void
@@ -126,11 +127,31 @@ bearer_error(struct req *r, int status, const char *error)
 	return IERR_OK;
 }
 
+/* The live session's user of an access token c; NULL and *e on failure. */
+static struct userinfo *
+token_user(struct req *r, const struct jwt_claims *c, enum ierr *e)
+{
+	struct userinfo	*ui;
+
+	if ((ui = calloc(1, sizeof(*ui))) == NULL) {
+		*e = IERR_INTERNAL;
+		return NULL;
+	}
+	if ((*e = userinfo_get(r->w->db, c->sid, c->sub, ui)) == IERR_OK &&
+	    ui->disabled)
+		*e = IERR_NOT_FOUND;
+	if (*e != IERR_OK) {
+		free(ui);
+		return NULL;
+	}
+	return ui;
+}
+
 enum ierr
 h_userinfo(struct req *r)
 {
 	struct jwt_claims	 c;
-	struct principal	 p;
+	struct userinfo		*ui;
 	struct form		 f;
 	const char		*tok = NULL;
 	size_t			 len = 0;
@@ -153,18 +174,18 @@ h_userinfo(struct req *r)
 	form_clear(&f);
 	if (e != IERR_OK || c.sid[0] == '\0')
 		return bearer_error(r, 401, "invalid_token");
-	if ((e = sessions_principal(r->w->db, c.sid, c.sub, &p)) ==
-	    IERR_NOT_FOUND || (e == IERR_OK && p.disabled))
-		return bearer_error(r, 401, "invalid_token");
-	if (e != IERR_OK)
-		return e;
+	if ((ui = token_user(r, &c, &e)) == NULL)
+		return e == IERR_NOT_FOUND ?
+		    bearer_error(r, 401, "invalid_token") : e;
 	if (!op_has_word(c.scope, "openid"))
-		return bearer_error(r, 403, "insufficient_scope");
-	jsonw_obj_open(&r->out);
-	if ((e = oidc_claims(r, c.sub, c.scope, &r->out)) != IERR_OK)
-		return e;
-	jsonw_obj_close(&r->out);
-	return IERR_OK;
+		e = bearer_error(r, 403, "insufficient_scope");
+	else {
+		jsonw_obj_open(&r->out);
+		oidc_claims(&r->out, c.sub, c.scope, ui);
+		jsonw_obj_close(&r->out);
+	}
+	free(ui);
+	return e;
 }
 
 /* The logout request's parameters: its query, or its form. */

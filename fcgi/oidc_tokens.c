@@ -14,7 +14,7 @@
 #include "op.h"
 #include "profiles.h"
 #include "req.h"
-#include "users.h"
+#include "userinfo.h"
 #include "worker.h"
 
 #define ID_TOKEN_TTL	3600
@@ -113,6 +113,25 @@ amr_array(struct jsonw *w, const char *amr)
 	jsonw_arr_close(w);
 }
 
+/* The claims of the ID token: sub, and what its scope asks for. */
+static enum ierr
+id_token_claims(struct req *r, const struct oidc_subject *s, struct jsonw *w)
+{
+	struct userinfo	*ui;
+	enum ierr	 e;
+
+	if (!oidc_scope_has_claims(s->scope)) {
+		jsonw_kv_str(w, "sub", s->uid);
+		return IERR_OK;
+	}
+	if ((ui = calloc(1, sizeof(*ui))) == NULL)
+		return IERR_INTERNAL;
+	if ((e = userinfo_get(r->w->db, s->sid, s->uid, ui)) == IERR_OK)
+		oidc_claims(w, s->uid, s->scope, ui);
+	free(ui);
+	return e;
+}
+
 char *
 oidc_id_token(struct req *r, const struct client *c,
     const struct oidc_subject *s, const char *access_token, const char *nonce)
@@ -135,7 +154,7 @@ oidc_id_token(struct req *r, const struct client *c,
 	jsonw_kv_str(&p, "at_hash", ah);
 	jsonw_kv_str(&p, "sid", s->browser_sid);
 	amr_array(&p, s->amr);
-	if (oidc_claims(r, s->uid, s->scope, &p) != IERR_OK) {
+	if (id_token_claims(r, s, &p) != IERR_OK) {
 		jsonw_clear(&p);
 		return NULL;
 	}
@@ -166,13 +185,13 @@ opt_claim(struct jsonw *w, const char *name, const struct profile *pr,
 }
 
 static void
-profile_claims(struct jsonw *w, const struct user *u, const struct profile *pr,
-    bool have)
+profile_claims(struct jsonw *w, const struct userinfo *ui)
 {
-	char	 name[PROFILE_VALUE_MAX * 2 + 2];
+	const struct profile	*pr = &ui->pr;
+	char			 name[PROFILE_VALUE_MAX * 2 + 2];
 
-	jsonw_kv_str(w, "preferred_username", u->username);
-	if (!have)
+	jsonw_kv_str(w, "preferred_username", ui->username);
+	if (!ui->has_profile)
 		return;
 	if (!pr->f[PF_GIVEN_NAME].null && !pr->f[PF_FAMILY_NAME].null) {
 		snprintf(name, sizeof(name), "%s %s", pr->f[PF_GIVEN_NAME].v,
@@ -190,34 +209,21 @@ profile_claims(struct jsonw *w, const struct user *u, const struct profile *pr,
 		jsonw_kv_int(w, "updated_at", unix_time(pr->updated_at));
 }
 
-enum ierr
-oidc_claims(struct req *r, const char *uid, const char *scope,
-    struct jsonw *w)
+bool
+oidc_scope_has_claims(const char *scope)
 {
-	struct user	 u;
-	struct profile	*pr;
-	bool		 have;
-	enum ierr	 e;
+	return op_has_word(scope, "email") || op_has_word(scope, "profile");
+}
 
+void
+oidc_claims(struct jsonw *w, const char *uid, const char *scope,
+    const struct userinfo *ui)
+{
 	jsonw_kv_str(w, "sub", uid);
-	if (!op_has_word(scope, "email") && !op_has_word(scope, "profile"))
-		return IERR_OK;
-	if ((e = users_get(r->w->db, uid, &u)) != IERR_OK)
-		return e;
 	if (op_has_word(scope, "email")) {
-		jsonw_kv_str(w, "email", u.email);
-		jsonw_kv_bool(w, "email_verified", u.email_verified);
+		jsonw_kv_str(w, "email", ui->email);
+		jsonw_kv_bool(w, "email_verified", ui->email_verified);
 	}
-	if (!op_has_word(scope, "profile"))
-		return IERR_OK;
-	if ((pr = calloc(1, sizeof(*pr))) == NULL)
-		return IERR_INTERNAL;
-	e = profiles_get(r->w->db, uid, pr);
-	have = e == IERR_OK;
-	if (e == IERR_OK || e == IERR_NOT_FOUND) {
-		profile_claims(w, &u, pr, have);
-		e = IERR_OK;
-	}
-	free(pr);
-	return e;
+	if (op_has_word(scope, "profile"))
+		profile_claims(w, ui);
 }

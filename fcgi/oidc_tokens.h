@@ -13,6 +13,7 @@
 struct client;
 struct jsonw;
 struct req;
+struct userinfo;
 
 /* Who a client's tokens are about, and in which sessions. */
 struct oidc_subject {
@@ -41,9 +42,11 @@ char		*oidc_id_token(struct req *, const struct client *c,
 		    const char *nonce);
 /*
  * The claims of scope for user uid (sub first, then email and profile
- * claims; absent values left out), as members of the open object w.
+ * claims of ui; absent values left out), as members of the open object w.
  */
-enum ierr	 oidc_claims(struct req *, const char *uid, const char *scope,
-		    struct jsonw *w);
+/* Does scope name claims beyond sub (email, profile)? */
+bool		 oidc_scope_has_claims(const char *scope);
+void		 oidc_claims(struct jsonw *w, const char *uid,
+		    const char *scope, const struct userinfo *ui);
 
 #endif

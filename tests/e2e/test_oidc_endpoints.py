@@ -15,7 +15,11 @@ def user():
     u = oidclib.new_user()
     u.login()
     r = e2elib.api("POST", "/profile/", token=u.access, json={
-        "given_name": "Grace", "family_name": "Hopper", "sub": "gh-%s" % u.id[:8]})
+        "given_name": "Grace", "family_name": "Hopper", "sub": "gh-%s" % u.id[:8],
+        "nick_name": "amazing grace", "date_of_birth": "1906-12-09",
+        "picture": "https://example.com/grace.png", "locale": "en-US",
+        "timezone": "America/New_York", "mobile_number": "+15555550100",
+        "city": "Arlington"})
     assert r.status_code == 200, r.text
     return u
 
@@ -51,9 +55,18 @@ def test_userinfo_answers_the_claims_of_the_scopes(rp, user, browser, how):
     assert b["sub"] == user.id
     assert b["email"] == user.email and isinstance(b["email_verified"], bool), b
     assert b["given_name"] == "Grace" and b["family_name"] == "Hopper", b
+    assert b["name"] == "Grace Hopper" and b["nickname"] == "amazing grace", b
+    assert b["birthdate"] == "1906-12-09" and b["locale"] == "en-US", b
+    assert b["zoneinfo"] == "America/New_York", b
+    assert b["picture"] == "https://example.com/grace.png", b
     assert b["preferred_username"] == user.username, b
     assert type(b["updated_at"]) is int, b
     assert oidclib.no_nulls(b) == [], b
+    # No phone or address scope: those profile fields stay out.
+    assert not {"phone_number", "address", "mobile_number", "city"} & set(b), b
+    # The ID token of the same exchange carries the same claims.
+    idt = claims(tk["id_token"])
+    assert {k: idt[k] for k in b} == b, (idt, b)
 
 
 def test_userinfo_with_openid_only_has_sub_only(rp, user, browser):
