@@ -25,7 +25,7 @@ struct client_row {
 	struct client	*c;
 	char		 secret[SHA256_LEN + 1];
 	char		 prev[SHA256_LEN + 1];
-	struct db_col	 col[18];
+	struct db_col	 col[19];	/* CLIENT_COLUMNS, and one more */
 };
 
 static void
@@ -66,25 +66,61 @@ client_row_finish(struct client_row *w)
 	crypto_wipe(w->prev, sizeof(w->prev));
 }
 
+/* The client row of a statement whose parameters are p[0..np). */
+static enum ierr
+client_read(struct db *db, const char *sql, const struct db_param *p,
+    size_t np, struct client *c, struct db_col *extra)
+{
+	struct client_row	 w;
+	size_t			 rows, nc = 18;
+	enum ierr		 e;
+
+	memset(c, 0, sizeof(*c));
+	client_row_bind(&w, c);
+	if (extra != NULL)
+		w.col[nc++] = *extra;
+	e = db_query(db, sql, p, np, w.col, nc, NULL, NULL, &rows);
+	if (e == IERR_OK && rows == 0)
+		e = IERR_NOT_FOUND;
+	if (e == IERR_OK) {
+		client_row_finish(&w);
+		if (extra != NULL)
+			*extra = w.col[18];
+	}
+	crypto_wipe(w.secret, sizeof(w.secret));
+	crypto_wipe(w.prev, sizeof(w.prev));
+	return e;
+}
+
 enum ierr
 clients_get(struct db *db, const char *id, struct client *c)
 {
 	static const char	 sql[] = "SELECT " CLIENT_COLUMNS
 	    " FROM oauth_clients WHERE id = ?";
 	struct db_param		 p[] = { DBP_CSTR(id) };
-	struct client_row	 w;
-	size_t			 rows;
+
+	return client_read(db, sql, p, 1, c, NULL);
+}
+
+enum ierr
+clients_get_with_session(struct db *db, const char *id, const char *sid,
+    const char *uid, struct client *c, bool *session_live)
+{
+	/* sessions_principal's conditions, and the user enabled. */
+	static const char	 sql[] = "SELECT " CLIENT_COLUMNS ", "
+	    "EXISTS (SELECT 1 FROM sessions s JOIN users u ON u.id = "
+	    "s.user_id WHERE s.id = ? AND s.user_id = ? AND "
+	    "s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND "
+	    "u.disabled = 0) FROM oauth_clients WHERE id = ?";
+	struct db_param		 p[] = {
+		DBP_CSTR(sid), DBP_CSTR(uid), DBP_CSTR(id),
+	};
+	struct db_col		 live = DBC_INT;
 	enum ierr		 e;
 
-	memset(c, 0, sizeof(*c));
-	client_row_bind(&w, c);
-	e = db_query(db, sql, p, 1, w.col, 18, NULL, NULL, &rows);
-	if (e == IERR_OK && rows == 0)
-		e = IERR_NOT_FOUND;
-	if (e == IERR_OK)
-		client_row_finish(&w);
-	crypto_wipe(w.secret, sizeof(w.secret));
-	crypto_wipe(w.prev, sizeof(w.prev));
+	*session_live = false;
+	if ((e = client_read(db, sql, p, 3, c, &live)) == IERR_OK)
+		*session_live = live.i != 0;
 	return e;
 }
 

@@ -54,6 +54,14 @@ struct client {
 
 /* The client with this id, active or not.  IERR_NOT_FOUND if none. */
 enum ierr	clients_get(struct db *, const char *id, struct client *out);
+/*
+ * clients_get, and in the same statement (one round trip) whether
+ * session sid of user uid is live (neither revoked nor expired) with its
+ * user enabled, as sessions_principal and !disabled would say.
+ */
+enum ierr	clients_get_with_session(struct db *, const char *id,
+		    const char *sid, const char *uid, struct client *out,
+		    bool *session_live);
 
 /*
  * Is s[0..len) exactly (byte for byte) one item of list, whose items are

@@ -97,13 +97,49 @@ out:
 }
 
 /*
+ * What a presented token is, for revocation and introspection: a
+ * refresh token's session, or an access token's claims.  Only tokens of
+ * the calling client count; found false otherwise.  An access token is
+ * verified before the client is authenticated, so that the client's row
+ * and the token's session are read in one statement (session_read).
+ */
+struct token_info {
+	bool			 found;
+	bool			 refresh;
+	bool			 active;
+	bool			 verified;	/* an access token's signature, exp */
+	bool			 session_read;
+	bool			 session_live;
+	struct jwt_claims	 claims;
+	struct session_ref	 s;
+};
+
+/* Client id, and with t the session of its token where that is the client's. */
+static enum ierr
+client_get(struct req *r, const char *id, struct client *c,
+    struct token_info *t)
+{
+	enum ierr	 e;
+
+	if (t == NULL || !t->verified || t->claims.sid[0] == '\0' ||
+	    strcmp(t->claims.client_id, id) != 0)
+		return clients_get(r->w->db, id, c);
+	e = clients_get_with_session(r->w->db, id, t->claims.sid,
+	    t->claims.sub, c, &t->session_live);
+	t->session_read = e == IERR_OK;
+	return e;
+}
+
+/*
  * Client authentication (docs/OIDC.md): one method per request, and one
  * the client is registered for.  IERR_OK with *c; otherwise the answer
  * is written (401 invalid_client, or 400 invalid_request) and *done set.
+ * With t (introspection, revocation), the session of t's verified
+ * access token, if it is the client's, is read along with the client.
  */
 static enum ierr
 authenticate_client(struct req *r, const struct form *f, struct client *c,
-    bool *done)
+    struct token_info *t, bool *done)
 {
 	struct form	 cred;
 	const char	*id, *secret, *method;
@@ -131,7 +167,7 @@ authenticate_client(struct req *r, const struct form *f, struct client *c,
 	}
 	e = IERR_OK;
 	if (id == NULL || !uuid_syntax_ok(id, idlen) ||
-	    (e = clients_get(r->w->db, id, c)) != IERR_OK || !c->is_active) {
+	    (e = client_get(r, id, c, t)) != IERR_OK || !c->is_active) {
 		form_clear(&cred);
 		if (e != IERR_OK && e != IERR_NOT_FOUND)
 			return e;
@@ -476,7 +512,7 @@ h_oauth_token(struct req *r)
 	    strcmp(grant, "client_credentials") != 0)
 		e = oauth_error(r, 400, "unsupported_grant_type",
 		    "unknown grant_type");
-	else if ((e = authenticate_client(r, &f, c, &done)) != IERR_OK || done)
+	else if ((e = authenticate_client(r, &f, c, NULL, &done)) != IERR_OK || done)
 		;
 	else if (!op_has_word(c->grant_types, grant))
 		e = oauth_error(r, 400, "unauthorized_client",
@@ -493,19 +529,19 @@ h_oauth_token(struct req *r)
 	return e;
 }
 
-/*
- * What a presented token is, for revocation and introspection: a
- * refresh token's session, or an access token's claims.  Only tokens of
- * client c count; *found false otherwise.
- */
-struct token_info {
-	bool			 found;
-	bool			 refresh;
-	bool			 active;
-	struct jwt_claims	 claims;
-	struct session_ref	 s;
-};
+/* Before the client is known: verify an access token (jwt_memo). */
+static void
+token_peek(struct req *r, const char *tok, size_t len, struct token_info *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (len == REFRESH_LEN && memcmp(tok, "rt_", 3) == 0)
+		t->refresh = true;
+	else
+		t->verified = jwt_memo_verify(r->w->verified, tok, len,
+		    (long long)time(NULL), &t->claims) == IERR_OK;
+}
 
+/* Once client c is authenticated: is t one of its tokens, and active? */
 static enum ierr
 token_lookup(struct req *r, const struct client *c, const char *tok,
     size_t len, struct token_info *t)
@@ -514,26 +550,27 @@ token_lookup(struct req *r, const struct client *c, const char *tok,
 	uint8_t			 hash[SHA256_LEN];
 	enum ierr		 e;
 
-	memset(t, 0, sizeof(*t));
-	if (len == REFRESH_LEN && memcmp(tok, "rt_", 3) == 0) {
+	if (t->refresh) {
 		crypto_sha256(tok, len, hash);
 		e = sessions_find_refresh(r->w->db, hash, &t->s);
 		if (e == IERR_NOT_FOUND)
 			return IERR_OK;
 		if (e != IERR_OK)
 			return e;
-		t->refresh = true;
 		t->found = strcmp(t->s.client_id, c->id) == 0;
 		t->active = t->found && t->s.active && t->s.is_current &&
 		    !t->s.user_disabled;
 		return IERR_OK;
 	}
-	if (jwt_memo_verify(r->w->verified, tok, len, (long long)time(NULL),
-	    &t->claims) != IERR_OK || strcmp(t->claims.client_id, c->id) != 0)
+	if (!t->verified || strcmp(t->claims.client_id, c->id) != 0)
 		return IERR_OK;
 	t->found = true;
 	if (t->claims.sid[0] == '\0') {		/* client_credentials */
 		t->active = c->is_active;
+		return IERR_OK;
+	}
+	if (t->session_read) {
+		t->active = t->session_live;
 		return IERR_OK;
 	}
 	e = sessions_principal(r->w->db, t->claims.sid, t->claims.sub, &p);
@@ -543,11 +580,16 @@ token_lookup(struct req *r, const struct client *c, const char *tok,
 	return IERR_OK;
 }
 
-/* The form and the client of revocation and introspection. */
+/*
+ * The form, the client and the token of revocation and introspection;
+ * t as token_lookup leaves it.
+ */
 static enum ierr
 client_call(struct req *r, struct form *f, struct client **c,
-    const char **tok, size_t *len, bool *done)
+    struct token_info *t, bool *done)
 {
+	const char	*tok;
+	size_t		 len = 0;
 	enum ierr	 e;
 
 	*done = true;
@@ -556,14 +598,17 @@ client_call(struct req *r, struct form *f, struct client **c,
 		return e;
 	if ((*c = calloc(1, sizeof(**c))) == NULL)
 		return IERR_INTERNAL;
-	if ((e = authenticate_client(r, f, *c, done)) != IERR_OK || *done)
+	if ((tok = form_get(f, "token", &len)) != NULL)
+		token_peek(r, tok, len, t);
+	if ((e = authenticate_client(r, f, *c, tok != NULL ? t : NULL,
+	    done)) != IERR_OK || *done)
 		return e;
-	if ((*tok = form_get(f, "token", len)) == NULL) {
+	if (tok == NULL) {
 		*done = true;
 		return oauth_error(r, 400, "invalid_request",
 		    "token is missing");
 	}
-	return IERR_OK;
+	return token_lookup(r, *c, tok, len, t);
 }
 
 enum ierr
@@ -572,15 +617,12 @@ h_oauth_revoke(struct req *r)
 	struct form		 f;
 	struct client		*c;
 	struct token_info	 t;
-	const char		*tok;
-	size_t			 len;
 	bool			 done;
 	enum ierr		 e;
 
 	memset(&f, 0, sizeof(f));
-	if ((e = client_call(r, &f, &c, &tok, &len, &done)) != IERR_OK || done)
-		goto out;
-	if ((e = token_lookup(r, c, tok, len, &t)) != IERR_OK)
+	memset(&t, 0, sizeof(t));
+	if ((e = client_call(r, &f, &c, &t, &done)) != IERR_OK || done)
 		goto out;
 	/* RFC 7009 §2.2: unknown or another client's: 200 all the same. */
 	if (t.found && (t.refresh || t.claims.sid[0] != '\0')) {
@@ -608,15 +650,12 @@ h_oauth_introspect(struct req *r)
 	struct form		 f;
 	struct client		*c;
 	struct token_info	 t;
-	const char		*tok;
-	size_t			 len;
 	bool			 done;
 	enum ierr		 e;
 
 	memset(&f, 0, sizeof(f));
-	if ((e = client_call(r, &f, &c, &tok, &len, &done)) != IERR_OK || done)
-		goto out;
-	if ((e = token_lookup(r, c, tok, len, &t)) != IERR_OK)
+	memset(&t, 0, sizeof(t));
+	if ((e = client_call(r, &f, &c, &t, &done)) != IERR_OK || done)
 		goto out;
 	jsonw_obj_open(&r->out);
 	jsonw_kv_bool(&r->out, "active", t.active);

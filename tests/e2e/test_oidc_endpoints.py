@@ -175,6 +175,35 @@ def test_introspection_of_an_unknown_token_is_only_inactive(rp, tok):
     assert r.json() == {"active": False}
 
 
+def test_introspection_of_another_clients_token_is_only_inactive(rp, other, user, browser):
+    _, tk = code_tokens(browser, rp, user, scope="openid offline_access")
+    for t in (tk["access_token"], tk["refresh_token"]):
+        r = introspect(other, t)
+        assert r.status_code == 200, r.text
+        assert r.json() == {"active": False}, r.json()
+        assert is_active(rp, t)
+
+
+def test_introspection_reads_the_user_too():
+    """A user disabled behind the service's back (no session revoked, as
+    POST /admin/users/{id}/disable would): the live session alone does not
+    make the token active."""
+    u = oidclib.new_user()
+    c = make_client(grants=oidclib.ALL_GRANTS)
+    b = Browser()
+    try:
+        _, tk = code_tokens(b, c, u, scope="openid offline_access")
+        assert is_active(c, tk["access_token"])
+        e2elib.root_sql("UPDATE users SET disabled = 1 WHERE id = %s" % e2elib.sql_quote(u.id),
+                        db="genesis")
+        for t in (tk["access_token"], tk["refresh_token"]):
+            r = introspect(c, t)
+            assert r.status_code == 200, r.text
+            assert r.json() == {"active": False}, r.json()
+    finally:
+        b.close()
+
+
 def test_introspection_needs_client_authentication(rp, user, browser):
     _, tk = code_tokens(browser, rp, user)
     r = oidclib.oauth_post("/oauth/introspect", {"token": tk["access_token"]})
