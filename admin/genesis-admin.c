@@ -465,19 +465,14 @@ client_audit(struct db *db, const char *event, const char *id)
 }
 
 /* client_secret_key, as the workers read it.  Exits 78 if unusable. */
-static char *
-client_key(const struct config *c, size_t *len)
+static struct crypto_mac *
+client_key(const struct config *c)
 {
-	char	 err[512];
-	char	*key;
+	char			 err[512];
+	struct crypto_mac	*key;
 
-	if ((key = config_read_secret("client_secret_key_file",
-	    c->client_secret_key_file, "client_secret_key", err,
-	    sizeof(err))) == NULL)
+	if ((key = clients_key_load(c, err, sizeof(err))) == NULL)
 		die_config(err);
-	if ((*len = strlen(key)) < 32)
-		die_config("client_secret_key_file: the key is shorter than 32 "
-		    "bytes");
 	return key;
 }
 
@@ -582,8 +577,9 @@ client_add(const struct config *cfg, int argc, char *argv[])
 	struct verrs	 v = { 0 };
 	struct db	*db;
 	const char	*text;
-	char		 secret[CLIENT_SECRET_LEN + 1] = "", *key = NULL;
-	size_t		 i, keylen = 0;
+	char		 secret[CLIENT_SECRET_LEN + 1] = "";
+	struct crypto_mac *key = NULL;
+	size_t		 i;
 	enum ierr	 e;
 	int		 rc = 0;
 
@@ -606,9 +602,9 @@ client_add(const struct config *cfg, int argc, char *argv[])
 		goto out;
 	}
 	if (!c->is_public)
-		key = client_key(cfg, &keylen);
-	if (crypto_uuid4(c->id) == -1 || (key != NULL && clients_new_secret(
-	    (const uint8_t *)key, keylen, secret, c->secret_hash) == -1)) {
+		key = client_key(cfg);
+	if (crypto_uuid4(c->id) == -1 || (key != NULL &&
+	    clients_new_secret(key, secret, c->secret_hash) == -1)) {
 		fprintf(stderr, "%s: no randomness\n", PROG);
 		rc = 70;
 		goto out;
@@ -628,7 +624,7 @@ client_add(const struct config *cfg, int argc, char *argv[])
 		printf("client_secret\t%s\n", secret);
 out:
 	crypto_wipe(secret, sizeof(secret));
-	secret_free(key);
+	crypto_mac_free(key);
 	json_doc_free(doc);
 	jsonw_clear(&w);
 	crypto_wipe(c, sizeof(*c));
@@ -710,8 +706,8 @@ client_rotate(const struct config *cfg, int argc, char *argv[])
 	struct client	*c;
 	struct db	*db;
 	uint64_t	 grace = 0;
-	char		 secret[CLIENT_SECRET_LEN + 1], *key;
-	size_t		 keylen;
+	char		 secret[CLIENT_SECRET_LEN + 1];
+	struct crypto_mac *key;
 	enum ierr	 e;
 
 	if (argc < 2 || argc > 3 || (argc == 3 &&
@@ -728,13 +724,12 @@ client_rotate(const struct config *cfg, int argc, char *argv[])
 		free(c);
 		return 1;
 	}
-	key = client_key(cfg, &keylen);
-	if (clients_new_secret((const uint8_t *)key, keylen, secret,
-	    c->secret_hash) == -1) {
+	key = client_key(cfg);
+	if (clients_new_secret(key, secret, c->secret_hash) == -1) {
 		fprintf(stderr, "%s: no randomness\n", PROG);
 		exit(70);
 	}
-	secret_free(key);
+	crypto_mac_free(key);
 	if ((e = clients_set_secret(db, c->id, c->secret_hash,
 	    (unsigned)grace)) == IERR_OK)
 		client_audit(db, "client_rotate_secret", c->id);

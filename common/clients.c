@@ -5,6 +5,7 @@
 #include "b64.h"
 
 #include "clients.h"
+#include "config.h"
 #include "crypto.h"
 #include "db.h"
 #include "jsonw.h"
@@ -142,7 +143,7 @@ clients_list_has(const char *list, char sep, const char *s, size_t len)
 }
 
 bool
-clients_secret_ok(const struct client *c, const uint8_t *key, size_t keylen,
+clients_secret_ok(const struct client *c, struct crypto_mac *key,
     const char *secret, size_t len)
 {
 	uint8_t	 h[SHA256_LEN];
@@ -150,7 +151,7 @@ clients_secret_ok(const struct client *c, const uint8_t *key, size_t keylen,
 
 	if (!c->has_secret)
 		return false;
-	crypto_hmac_sha256(key, keylen, secret, len, h);
+	crypto_mac_sha256(key, secret, len, h);
 	/* Both compared every time: the answer's timing tells neither. */
 	ok = crypto_equal(h, c->secret_hash, SHA256_LEN);
 	if (c->has_prev_secret)
@@ -159,9 +160,31 @@ clients_secret_ok(const struct client *c, const uint8_t *key, size_t keylen,
 	return ok;
 }
 
+struct crypto_mac *
+clients_key_load(const struct config *c, char *err, size_t errlen)
+{
+	struct crypto_mac	*m;
+	char			*key;
+	size_t			 len;
+
+	if ((key = config_read_secret("client_secret_key_file",
+	    c->client_secret_key_file, "client_secret_key", err,
+	    errlen)) == NULL)
+		return NULL;
+	if ((len = strlen(key)) < 32) {
+		secret_free(key);
+		snprintf(err, errlen, "client_secret_key_file: the key is "
+		    "shorter than 32 bytes");
+		return NULL;
+	}
+	if ((m = crypto_mac_new(key, len)) == NULL)
+		snprintf(err, errlen, "client_secret_key: out of memory");
+	secret_free(key);
+	return m;
+}
+
 int
-clients_new_secret(const uint8_t *key, size_t keylen,
-    char secret[CLIENT_SECRET_LEN + 1], uint8_t hash[SHA256_LEN])
+clients_new_secret(struct crypto_mac *key, char secret[CLIENT_SECRET_LEN + 1], uint8_t hash[SHA256_LEN])
 {
 	char	 buf[B64_ENCODED_SIZE(32)];
 
@@ -172,7 +195,7 @@ clients_new_secret(const uint8_t *key, size_t keylen,
 	}
 	memcpy(secret, buf, CLIENT_SECRET_LEN + 1);
 	crypto_wipe(buf, sizeof(buf));
-	crypto_hmac_sha256(key, keylen, secret, CLIENT_SECRET_LEN, hash);
+	crypto_mac_sha256(key, secret, CLIENT_SECRET_LEN, hash);
 	return 0;
 }
 

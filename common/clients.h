@@ -72,11 +72,20 @@ bool		clients_list_has(const char *list, char sep, const char *s,
 
 /*
  * Does secret[0..len) match the client's current secret, or its previous
- * one while that is in its grace?  key[0..keylen) is client_secret_key.
+ * one while that is in its grace?  key is client_secret_key's MAC.
  * Constant time in the secret.
  */
-bool		clients_secret_ok(const struct client *, const uint8_t *key,
-		    size_t keylen, const char *secret, size_t len);
+bool		clients_secret_ok(const struct client *, struct crypto_mac *key,
+		    const char *secret, size_t len);
+
+struct config;
+/*
+ * client_secret_key (its file or credential) of c, at least 32 bytes, as
+ * the MAC that clients_secret_ok and clients_new_secret take.  NULL with
+ * one line in err when it is missing, short or cannot be set up.
+ */
+struct crypto_mac *clients_key_load(const struct config *c, char *err,
+		    size_t errlen);
 
 /* --- the registry's writes (POST/PUT/DELETE /admin/clients, genesis-admin) */
 
@@ -88,10 +97,10 @@ struct jsonw;
 /*
  * A new secret: CLIENT_SECRET_LEN base64url characters of 32 random
  * bytes into secret (with its NUL), and its HMAC-SHA-256 under
- * key[0..keylen) into hash.  Returns 0 or -1 (already logged); the
- * caller wipes secret once it is shown.
+ * key (client_secret_key's MAC) into hash.  Returns 0 or -1 (already
+ * logged); the caller wipes secret once it is shown.
  */
-int		clients_new_secret(const uint8_t *key, size_t keylen,
+int		clients_new_secret(struct crypto_mac *key,
 		    char secret[CLIENT_SECRET_LEN + 1], uint8_t hash[SHA256_LEN]);
 
 /*

@@ -4,7 +4,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "b64.h"
@@ -59,15 +60,60 @@ crypto_sha256(const void *data, size_t n, uint8_t out[SHA256_LEN])
 		abort();
 }
 
+/*
+ * The legacy HMAC() looks both HMAC and SHA-256 up and hashes the key
+ * again on every call: a fifth of what introspection cost a worker.
+ * EVP_MAC_init with no key resets the context to the key's precomputed
+ * state.
+ */
+struct crypto_mac {
+	EVP_MAC		*mac;
+	EVP_MAC_CTX	*ctx;
+};
+
+struct crypto_mac *
+crypto_mac_new(const void *key, size_t keylen)
+{
+	struct crypto_mac	*m;
+	OSSL_PARAM		 params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+		    (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	if (keylen > INT32_MAX || (m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	if ((m->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (m->ctx = EVP_MAC_CTX_new(m->mac)) == NULL ||
+	    EVP_MAC_init(m->ctx, key, keylen, params) != 1) {
+		crypto_mac_free(m);
+		return NULL;
+	}
+	return m;
+}
+
 void
-crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
+crypto_mac_sha256(struct crypto_mac *m, const void *data, size_t n,
     uint8_t out[SHA256_LEN])
 {
-	unsigned int	 len = SHA256_LEN;
+	size_t	 len = 0;
 
-	if (keylen > INT32_MAX ||
-	    HMAC(EVP_sha256(), key, (int)keylen, data, n, out, &len) == NULL)
+	/* Cannot fail short of memory corruption. */
+	if (EVP_MAC_init(m->ctx, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(m->ctx, data, n) != 1 ||
+	    EVP_MAC_final(m->ctx, out, &len, SHA256_LEN) != 1 ||
+	    len != SHA256_LEN)
 		abort();
+}
+
+void
+crypto_mac_free(struct crypto_mac *m)
+{
+	if (m == NULL)
+		return;
+	EVP_MAC_CTX_free(m->ctx);	/* cleanses the key's state */
+	EVP_MAC_free(m->mac);
+	free(m);
 }
 
 int

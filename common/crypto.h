@@ -20,9 +20,17 @@ void	crypto_wipe(void *p, size_t n);
 /* Constant-time equality of two n-byte buffers. */
 bool	crypto_equal(const void *a, const void *b, size_t n);
 void	crypto_sha256(const void *data, size_t n, uint8_t out[SHA256_LEN]);
-/* HMAC-SHA-256 of data[0..n) under key[0..keylen). */
-void	crypto_hmac_sha256(const void *key, size_t keylen, const void *data,
-	    size_t n, uint8_t out[SHA256_LEN]);
+/*
+ * HMAC-SHA-256 under one key, set up once: the key's inner and outer
+ * blocks are hashed at crypto_mac_new, so a message costs its own
+ * hashing only.  NULL on failure (out of memory, or keylen > INT_MAX).
+ */
+struct crypto_mac;
+struct crypto_mac *crypto_mac_new(const void *key, size_t keylen);
+/* HMAC-SHA-256 of data[0..n) under m's key. */
+void	crypto_mac_sha256(struct crypto_mac *m, const void *data, size_t n,
+	    uint8_t out[SHA256_LEN]);
+void	crypto_mac_free(struct crypto_mac *m);
 /*
  * nbytes (at most 64) random bytes as base64url into out, which holds
  * B64_ENCODED_SIZE(nbytes) bytes: codes, secrets, cookies.  0 or -1.

@@ -15,8 +15,7 @@ mac(const struct req *r, const char *purpose, const char *value,
 	int	 n;
 
 	n = snprintf(msg, sizeof(msg), "%s:%s", purpose, value);
-	crypto_hmac_sha256(r->w->client_key, r->w->client_keylen, msg,
-	    (size_t)n, m);
+	crypto_mac_sha256(r->w->client_mac, msg, (size_t)n, m);
 	b64_encode(B64_URL, m, sizeof(m), out);
 	crypto_wipe(m, sizeof(m));
 }

@@ -42,8 +42,7 @@ load_target(struct req *r, struct client *c)
 static enum ierr
 new_secret(struct req *r, struct client *c, char secret[CLIENT_SECRET_LEN + 1])
 {
-	if (clients_new_secret((const uint8_t *)r->w->client_key,
-	    r->w->client_keylen, secret, c->secret_hash) == -1)
+	if (clients_new_secret(r->w->client_mac, secret, c->secret_hash) == -1)
 		return IERR_INTERNAL;
 	c->has_secret = true;
 	return IERR_OK;

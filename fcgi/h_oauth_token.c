@@ -181,8 +181,7 @@ authenticate_client(struct req *r, const struct form *f, struct client *c,
 	if (c->is_public ? strcmp(method, "none") != 0 :
 	    (strcmp(method, "none") == 0 || (c->auth_method[0] != '\0' &&
 	    strcmp(c->auth_method, method) != 0) ||
-	    !clients_secret_ok(c, (const uint8_t *)r->w->client_key,
-	    r->w->client_keylen, secret, slen))) {
+	    !clients_secret_ok(c, r->w->client_mac, secret, slen))) {
 		form_clear(&cred);
 		return invalid_client(r, basic == 0);
 	}

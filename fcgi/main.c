@@ -16,6 +16,7 @@
 #include <fcgiapp.h>
 
 #include "auth.h"
+#include "clients.h"
 #include "cors.h"
 #include "config.h"
 #include "db.h"
@@ -187,13 +188,8 @@ start(struct worker *w, struct config *cfg, const char *path)
 	if ((password = config_read_secret("db_password_file",
 	    cfg->db_password_file, "db_password", err, sizeof(err))) == NULL)
 		die_config(err);
-	if ((w->client_key = config_read_secret("client_secret_key_file",
-	    cfg->client_secret_key_file, "client_secret_key", err,
-	    sizeof(err))) == NULL)
+	if ((w->client_mac = clients_key_load(cfg, err, sizeof(err))) == NULL)
 		die_config(err);
-	if ((w->client_keylen = strlen(w->client_key)) < 32)
-		die_config("client_secret_key_file: the key is shorter than 32 "
-		    "bytes");
 	load_mfa_key(w, cfg);
 	if (geteuid() == 0)
 		die_config("refusing to run as root: start under spawn-fcgi -u");
@@ -222,7 +218,7 @@ start(struct worker *w, struct config *cfg, const char *path)
 static void
 finish(struct worker *w, struct config *cfg)
 {
-	secret_free(w->client_key);
+	crypto_mac_free(w->client_mac);
 	html_free(w->pages);
 	db_free(w->db);
 	jwt_memo_free(w->verified);

@@ -24,8 +24,7 @@ struct worker {
 	struct shm		*shm;
 	struct cors		 cors;
 	struct html_set		*pages;		/* the OP's templates */
-	char			*client_key;	/* client_secret_key */
-	size_t			 client_keylen;
+	struct crypto_mac	*client_mac;	/* client_secret_key's */
 	uint8_t			 mfa_key[SEAL_KEY_LEN];	/* seals TOTP secrets */
 	unsigned long		 served;
 };

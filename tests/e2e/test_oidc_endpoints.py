@@ -184,22 +184,29 @@ def test_introspection_of_another_clients_token_is_only_inactive(rp, other, user
         assert is_active(rp, t)
 
 
-def test_introspection_reads_the_user_too():
+def test_introspection_and_userinfo_read_the_user_too():
     """A user disabled behind the service's back (no session revoked, as
     POST /admin/users/{id}/disable would): the live session alone does not
-    make the token active."""
+    make the token active, nor answer UserInfo, whatever the scope."""
     u = oidclib.new_user()
     c = make_client(grants=oidclib.ALL_GRANTS)
     b = Browser()
     try:
         _, tk = code_tokens(b, c, u, scope="openid offline_access")
-        assert is_active(c, tk["access_token"])
+        _, tk2 = code_tokens(b, c, u, scope="openid email")
+        for t in (tk["access_token"], tk2["access_token"]):
+            assert is_active(c, t)
+            assert userinfo(t).status_code == 200
         e2elib.root_sql("UPDATE users SET disabled = 1 WHERE id = %s" % e2elib.sql_quote(u.id),
                         db="genesis")
-        for t in (tk["access_token"], tk["refresh_token"]):
+        for t in (tk["access_token"], tk["refresh_token"], tk2["access_token"]):
             r = introspect(c, t)
             assert r.status_code == 200, r.text
             assert r.json() == {"active": False}, r.json()
+        for t in (tk["access_token"], tk2["access_token"]):
+            r = userinfo(t)
+            assert r.status_code == 401, r.text
+            assert 'error="invalid_token"' in r.headers.get("WWW-Authenticate", ""), r.headers
     finally:
         b.close()
 
