@@ -10,16 +10,31 @@
 #include "db.h"
 #include "jsonw.h"
 
+/* Qualified, so that a statement may join sessions and users. */
 #define CLIENT_COLUMNS \
-	"id, name, is_public, COALESCE(auth_method, ''), " \
-	"secret_hash IS NOT NULL, COALESCE(secret_hash, ''), " \
-	"prev_secret_hash IS NOT NULL AND " \
-	"prev_secret_expires_at > UTC_TIMESTAMP(), " \
-	"COALESCE(prev_secret_hash, ''), redirect_uris, " \
-	"post_logout_redirect_uris, allowed_scopes, allowed_audiences, " \
-	"grant_types, require_pkce, require_consent, is_active, " \
-	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), " \
-	"DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+	"c.id, c.name, c.is_public, COALESCE(c.auth_method, ''), " \
+	"c.secret_hash IS NOT NULL, COALESCE(c.secret_hash, ''), " \
+	"c.prev_secret_hash IS NOT NULL AND " \
+	"c.prev_secret_expires_at > UTC_TIMESTAMP(), " \
+	"COALESCE(c.prev_secret_hash, ''), c.redirect_uris, " \
+	"c.post_logout_redirect_uris, c.allowed_scopes, " \
+	"c.allowed_audiences, c.grant_types, c.require_pkce, " \
+	"c.require_consent, c.is_active, " \
+	"DATE_FORMAT(c.created_at, '%Y-%m-%dT%H:%i:%sZ'), " \
+	"DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+
+/*
+ * CLIENT_COLUMNS with only what client authentication and introspection
+ * read: the others are empty ('' or 0), which the statement need not
+ * read, format or send.
+ */
+#define CLIENT_AUTH_COLUMNS \
+	"c.id, '', c.is_public, COALESCE(c.auth_method, ''), " \
+	"c.secret_hash IS NOT NULL, COALESCE(c.secret_hash, ''), " \
+	"c.prev_secret_hash IS NOT NULL AND " \
+	"c.prev_secret_expires_at > UTC_TIMESTAMP(), " \
+	"COALESCE(c.prev_secret_hash, ''), '', '', '', " \
+	"c.allowed_audiences, '', 0, 0, c.is_active, '', ''"
 
 /* The columns of CLIENT_COLUMNS for one row, and what they fill. */
 struct client_row {
@@ -97,7 +112,7 @@ enum ierr
 clients_get(struct db *db, const char *id, struct client *c)
 {
 	static const char	 sql[] = "SELECT " CLIENT_COLUMNS
-	    " FROM oauth_clients WHERE id = ?";
+	    " FROM oauth_clients c WHERE c.id = ?";
 	struct db_param		 p[] = { DBP_CSTR(id) };
 
 	return client_read(db, sql, p, 1, c, NULL);
@@ -107,12 +122,17 @@ enum ierr
 clients_get_with_session(struct db *db, const char *id, const char *sid,
     const char *uid, struct client *c, bool *session_live)
 {
-	/* sessions_principal's conditions, and the user enabled. */
-	static const char	 sql[] = "SELECT " CLIENT_COLUMNS ", "
-	    "EXISTS (SELECT 1 FROM sessions s JOIN users u ON u.id = "
-	    "s.user_id WHERE s.id = ? AND s.user_id = ? AND "
-	    "s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() AND "
-	    "u.disabled = 0) FROM oauth_clients WHERE id = ?";
+	/*
+	 * sessions_principal's conditions, and the user enabled.  Joined,
+	 * not a subquery: all three rows are found by primary key while
+	 * the statement is optimised.
+	 */
+	static const char	 sql[] = "SELECT " CLIENT_AUTH_COLUMNS ", "
+	    "u.id IS NOT NULL AND u.disabled = 0 FROM oauth_clients c "
+	    "LEFT JOIN sessions s ON s.id = ? AND s.user_id = ? AND "
+	    "s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP() "
+	    "LEFT JOIN users u ON u.id = s.user_id "
+	    "WHERE c.id = ?";
 	struct db_param		 p[] = {
 		DBP_CSTR(sid), DBP_CSTR(uid), DBP_CSTR(id),
 	};
@@ -387,10 +407,11 @@ clients_page(struct db *db, const struct client_cursor *after,
     bool *more)
 {
 	static const char	 first[] = "SELECT " CLIENT_COLUMNS
-	    " FROM oauth_clients ORDER BY created_at, id LIMIT ?";
+	    " FROM oauth_clients c ORDER BY c.created_at, c.id LIMIT ?";
 	static const char	 next[] = "SELECT " CLIENT_COLUMNS
-	    " FROM oauth_clients WHERE created_at > ? OR (created_at = ? AND "
-	    "id > ?) ORDER BY created_at, id LIMIT ?";
+	    " FROM oauth_clients c WHERE c.created_at > ? OR "
+	    "(c.created_at = ? AND c.id > ?) ORDER BY c.created_at, c.id "
+	    "LIMIT ?";
 	struct page_walk	*pw;
 	enum ierr		 e;
 

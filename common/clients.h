@@ -55,7 +55,9 @@ struct client {
 /* The client with this id, active or not.  IERR_NOT_FOUND if none. */
 enum ierr	clients_get(struct db *, const char *id, struct client *out);
 /*
- * clients_get, and in the same statement (one round trip) whether
+ * What client authentication and introspection read of client id (its
+ * id, type, auth_method, secrets, allowed_audiences, is_active; the rest
+ * left empty), and in the same statement (one round trip) whether
  * session sid of user uid is live (neither revoked nor expired) with its
  * user enabled, as sessions_principal and !disabled would say.
  */
