@@ -560,6 +560,52 @@ def test_search_by_username_and_email_prefix(admin, console_users):
     assert found("%s_x" % p) == ([], 0)
 
 
+BROAD = 10050      # more than SEARCH_NARROW_MAX (10 000) of common/users.c
+
+
+@pytest.fixture(scope="module")
+def broad_users():
+    """BROAD users inserted with root SQL in one statement: username
+    <p>_u_NNNNN, email <p>_m_NNNNN@example.net, created two by two in the
+    same second (so that the id orders them).  Deleted after."""
+    p = unique_name("cb")
+    root_sql("INSERT INTO users (id, username, email, password, disabled, created_at, "
+             "last_modified) SELECT UUID(), CONCAT('%s_u_', LPAD(seq, 5, '0')), "
+             "CONCAT('%s_m_', LPAD(seq, 5, '0'), '@example.net'), '!unusable', 0, "
+             "TIMESTAMP'2003-04-05 06:07:08' + INTERVAL seq DIV 2 SECOND, "
+             "TIMESTAMP'2003-04-05 06:07:08' + INTERVAL seq DIV 2 SECOND "
+             "FROM seq_1_to_%d" % (p, p, BROAD), db="genesis")
+    try:
+        ids = [r[0] for r in root_sql(
+            "SELECT id FROM users WHERE username LIKE '%s!_u!_%%' ESCAPE '!' "
+            "ORDER BY created_sort, id" % p, db="genesis")]
+        assert len(ids) == BROAD
+        yield p, ids
+    finally:
+        root_sql("DELETE FROM users WHERE username LIKE '%s!_u!_%%' ESCAPE '!'" % p,
+                 db="genesis")
+
+
+@pytest.mark.parametrize("kind", ["u", "m", "U"])
+def test_a_broad_search_answers_the_same_pages(admin, broad_users, kind):
+    """More than 10 000 matches: the page walks the created order instead of
+    sorting every match (common/users.c search_page), with the same answer."""
+    p, ids = broad_users
+    search = "%s_%s_" % (p, kind) if kind != "U" else ("%s_u_" % p).upper()
+    for page in (1, 2, 57, 100):
+        r = api("GET", "/admin/users", admin.access,
+                params={"search": search, "per_page": 100, "page": page})
+        assert r.status_code == 200, r.text
+        b = body_of(r)
+        assert (b["total"], b["total_pages"]) == (BROAD, math.ceil(BROAD / 100)), b["total"]
+        assert [u["id"] for u in b["users"]] == ids[(page - 1) * 100:page * 100], page
+    # A narrower prefix of the same users is a narrow search again.
+    r = api("GET", "/admin/users", admin.access,
+            params={"search": "%s_u_0001" % p, "per_page": 100})
+    assert r.status_code == 200, r.text
+    assert [u["id"] for u in body_of(r)["users"]] == ids[9:19] and body_of(r)["total"] == 10
+
+
 @pytest.mark.parametrize("query,field", [
     ("per_page=0", "per_page"), ("per_page=101", "per_page"), ("per_page=-1", "per_page"),
     ("per_page=ten", "per_page"), ("page=0", "page"), ("page=x", "page"),
