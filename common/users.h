@@ -168,7 +168,7 @@ enum ierr	users_insert_admin(struct db *, const char *id,
 /*
  * The admin console's figures (GET /admin/analytics).  The totals come
  * from the trigger-kept user_counts (migration 0010), new_this_week
- * from the created_sort index.
+ * from user_days (0014) and, for its first day, the created_sort index.
  */
 struct user_totals {
 	long long	 total;

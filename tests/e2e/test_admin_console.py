@@ -668,6 +668,54 @@ def test_analytics_after_creating_disabling_deleting(admin, root):
     assert again == db_figures()
 
 
+def test_new_this_week_at_the_edges_of_the_week(admin):
+    """Users made just inside and just outside the week, on its first
+    (partial) day and on whole days, moved across the edge and deleted: the
+    per-day counts (migration 0014) and the first day's index range give the
+    count of the users' own rows every time."""
+    p = unique_name("wk")
+    offsets = ["8 DAY", "7 DAY + INTERVAL 1 MINUTE", "7 DAY - INTERVAL 1 MINUTE",
+               "7 DAY - INTERVAL 23 HOUR", "6 DAY", "1 HOUR", "0 SECOND"]
+    ids = [str(uuid.uuid4()) for _ in offsets]
+
+    def same():
+        a = body_of(api("GET", "/admin/analytics", admin.access))
+        d = db_figures()
+        days, n = map(int, root_sql("SELECT (SELECT COALESCE(SUM(n), 0) FROM user_days), "
+                                    "(SELECT COUNT(*) FROM users)", db="genesis")[0])
+        return a["new_this_week"] == d["new_this_week"] and days == n, (a, d, days, n)
+
+    before = body_of(api("GET", "/admin/analytics", admin.access))["new_this_week"]
+    root_sql("INSERT INTO users (id, username, email, password, disabled, created_at, "
+             "last_modified) VALUES %s" % ", ".join(
+                 "(%s, '%s_%d', '%s_%d@example.net', '!unusable', 0, "
+                 "UTC_TIMESTAMP() - INTERVAL %s, UTC_TIMESTAMP())" % (
+                     sql_quote(uid), p, i, p, i, off)
+                 for i, (uid, off) in enumerate(zip(ids, offsets))), db="genesis")
+    try:
+        ok, why = same()
+        assert ok, why
+        # 5 inside the week (the one a minute past the edge is outside, the
+        # one at "7 DAY - 1 MINUTE" just inside), unless the edge moved by
+        # a minute between the insert and the count.
+        after = body_of(api("GET", "/admin/analytics", admin.access))["new_this_week"]
+        assert after - before in (4, 5), (before, after)
+        # Out of the week and into it again, by an operator's UPDATE.
+        root_sql("UPDATE users SET created_at = UTC_TIMESTAMP() - INTERVAL 30 DAY "
+                 "WHERE id = %s" % sql_quote(ids[5]), db="genesis")
+        ok, why = same()
+        assert ok, why
+        root_sql("UPDATE users SET created_at = UTC_TIMESTAMP() WHERE id = %s"
+                 % sql_quote(ids[0]), db="genesis")
+        ok, why = same()
+        assert ok, why
+    finally:
+        root_sql("DELETE FROM users WHERE id IN (%s)" % ", ".join(map(sql_quote, ids)),
+                 db="genesis")
+    ok, why = same()
+    assert ok, why
+
+
 # --- a user's detail ------------------------------------------------------------------------------
 
 def test_detail_profile_and_sessions(admin):
