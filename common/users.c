@@ -685,6 +685,16 @@ like_prefix(const char *s, size_t len, size_t *outlen)
 #define STR(x)			#x
 #define XSTR(x)			STR(x)
 #define MATCHES	"(username LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!')"
+/*
+ * A page of the console's list: the ids of the page found with the
+ * given index hint and condition ("a deferred join": users_console_page),
+ * then only their rows read whole.  Parameters: the condition's, LIMIT,
+ * OFFSET.
+ */
+#define DEFERRED_PAGE(hint_and_where) "SELECT " USER_COLUMNS_OF("u") \
+	" FROM users u JOIN (SELECT id FROM users " hint_and_where \
+	" ORDER BY created_sort, id LIMIT ? OFFSET ?) page USING (id) " \
+	"ORDER BY u.created_sort, u.id"
 
 /*
  * A search's total and page.  A narrow one reads the username and email
@@ -709,18 +719,12 @@ search_page(struct db *db, const char *like, size_t likelen, unsigned offset,
 	    XSTR(SEARCH_PROBE_LIMIT) ") b) > " XSTR(SEARCH_NARROW_MAX);
 	static const char	 narrow_count[] = "SELECT COUNT(*) FROM users "
 	    "FORCE INDEX (username, email) WHERE " MATCHES;
-	static const char	 narrow[] = "SELECT " USER_COLUMNS_OF("u")
-	    " FROM users u JOIN (SELECT id FROM users "
-	    "FORCE INDEX (username, email) WHERE " MATCHES
-	    " ORDER BY created_sort, id LIMIT ? OFFSET ?) page USING (id) "
-	    "ORDER BY u.created_sort, u.id";
+	static const char	 narrow[] = DEFERRED_PAGE(
+	    "FORCE INDEX (username, email) WHERE " MATCHES);
 	static const char	 broad_count[] = "SELECT COUNT(*) FROM users "
 	    "IGNORE INDEX (username, email) WHERE " MATCHES;
-	static const char	 broad[] = "SELECT " USER_COLUMNS_OF("u")
-	    " FROM users u JOIN (SELECT id FROM users "
-	    "FORCE INDEX (users_created_sort_id) WHERE " MATCHES
-	    " ORDER BY created_sort, id LIMIT ? OFFSET ?) page USING (id) "
-	    "ORDER BY u.created_sort, u.id";
+	static const char	 broad[] = DEFERRED_PAGE(
+	    "FORCE INDEX (users_created_sort_id) WHERE " MATCHES);
 	struct db_param		 p[] = {
 		DBP_STR(like, likelen), DBP_STR(like, likelen),
 		DBP_INT(per_page), DBP_INT(offset),
@@ -755,11 +759,8 @@ users_console_page(struct db *db, const char *prefix, size_t prefixlen,
     unsigned offset, unsigned per_page,
     int (*fn)(void *, const struct user *), void *arg, long long *total)
 {
-	static const char	 all[] = "SELECT " USER_COLUMNS_OF("u")
-	    " FROM users u JOIN (SELECT id FROM users "
-	    "FORCE INDEX (users_created_sort_id) "
-	    "ORDER BY created_sort, id LIMIT ? OFFSET ?) page USING (id) "
-	    "ORDER BY u.created_sort, u.id";
+	static const char	 all[] = DEFERRED_PAGE(
+	    "FORCE INDEX (users_created_sort_id)");
 	struct console_walk	*w;
 	struct user_totals	 t;
 	char			*like = NULL;
