@@ -204,7 +204,8 @@ clients_key_load(const struct config *c, char *err, size_t errlen)
 }
 
 int
-clients_new_secret(struct crypto_mac *key, char secret[CLIENT_SECRET_LEN + 1], uint8_t hash[SHA256_LEN])
+clients_new_secret(struct crypto_mac *key, char secret[CLIENT_SECRET_LEN + 1],
+    uint8_t hash[SHA256_LEN])
 {
 	char	 buf[B64_ENCODED_SIZE(32)];
 

@@ -107,14 +107,14 @@ struct token_info {
 	bool			 found;
 	bool			 refresh;
 	bool			 active;
-	bool			 verified;	/* an access token's signature, exp */
+	bool			 verified;	/* signature and exp checked */
 	bool			 session_read;
 	bool			 session_live;
 	struct jwt_claims	 claims;
 	struct session_ref	 s;
 };
 
-/* Client id, and with t the session of its token where that is the client's. */
+/* Client id, and with t its token's session if the token is the client's. */
 static enum ierr
 client_get(struct req *r, const char *id, struct client *c,
     struct token_info *t)
@@ -511,7 +511,8 @@ h_oauth_token(struct req *r)
 	    strcmp(grant, "client_credentials") != 0)
 		e = oauth_error(r, 400, "unsupported_grant_type",
 		    "unknown grant_type");
-	else if ((e = authenticate_client(r, &f, c, NULL, &done)) != IERR_OK || done)
+	else if ((e = authenticate_client(r, &f, c, NULL, &done)) !=
+	    IERR_OK || done)
 		;
 	else if (!op_has_word(c->grant_types, grant))
 		e = oauth_error(r, 400, "unauthorized_client",
