@@ -218,7 +218,7 @@ start_pool() {	# name workers program args...
 # shares the CPUs between sessions, and a process's nice counts only
 # against the processes of its own session: every pool here is a session
 # (setsid), so without the autogroup's nice the workers' nice does nothing.
-HASH_NICE=${BENCH_HASH_NICE-10}
+HASH_NICE=${BENCH_HASH_NICE-3}
 [[ $HASH_NICE =~ ^[0-9]+$ ]] && [ "$HASH_NICE" -le 19 ] ||
 	die "BENCH_HASH_NICE must be 0..19 (got '$HASH_NICE')"
 start_hash_pool() {	# name workers program args...

@@ -14,7 +14,7 @@
 #
 # Environment: GENESIS_HTTP_PORT (8080; tests: GENESIS_TEST_HTTP_PORT,
 # 18080), GENESIS_WORKERS (4), GENESIS_VAR (./var), GENESIS_HASH_NICE
-# (the hashing pool's nice: 10; tests: 0).
+# (the hashing pool's nice: 3; tests: 0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -300,13 +300,13 @@ workers_start() {
 
 # The hashing pool yields the CPUs to everything else, as
 # genesis-hash.service does with CPUWeight= and Nice=: its workers at
-# nice 10, and its session's autogroup too.  With autogroups (Debian's
+# nice 3 (half the weight of nice 0), and its session's autogroup too.  With autogroups (Debian's
 # default, kernel.sched_autogroup_enabled) the CPUs are first shared
 # between sessions, and a process's nice only counts within its own;
 # pool_start makes each pool a session.  bench/README.md, run-abuse b.
 # GENESIS_HASH_NICE=0 runs it as the main pool.
 hash_pool_start() {
-	local nice=${GENESIS_HASH_NICE:-10} pid
+	local nice=${GENESIS_HASH_NICE:-3} pid
 	[[ $nice =~ ^[0-9]+$ ]] && [ "$nice" -le 19 ] || die "GENESIS_HASH_NICE must be 0..19"
 	pool_start hashers genesis-hash.sock "$HASH_WORKERS" "$(command -v nice)" -n $nice
 	pid=$(cat "$VAR/run/hashers.pid")
