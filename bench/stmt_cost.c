@@ -42,6 +42,8 @@ static const struct statement statements[] = {
 	{ "SELECT 1 (baseline)", "SELECT 1, ?, ?", 0 },
 };
 
+#define NSTATEMENTS	(sizeof(statements) / sizeof(statements[0]))
+
 static double
 now(void)
 {
@@ -105,10 +107,10 @@ int
 main(int argc, char *argv[])
 {
 	MYSQL		*db;
-	double		 us, base[2] = { 0, 0 }, costs[2][4];
+	double		 us, base[2] = { 0, 0 }, costs[2][NSTATEMENTS];
 	long		 n;
 	size_t		 i, round;
-	const size_t	 nst = sizeof(statements) / sizeof(statements[0]);
+	const size_t	 nst = NSTATEMENTS;
 
 	if (argc != 5 || (n = atol(argv[4])) < 1) {
 		fputs("usage: stmt_cost SOCKET SESSION_ID USER_ID COUNT\n",
