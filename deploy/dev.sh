@@ -300,10 +300,11 @@ workers_start() {
 
 # The hashing pool yields the CPUs to everything else, as
 # genesis-hash.service does with CPUWeight= and Nice=: its workers at
-# nice 3 (half the weight of nice 0), and its session's autogroup too.  With autogroups (Debian's
-# default, kernel.sched_autogroup_enabled) the CPUs are first shared
-# between sessions, and a process's nice only counts within its own;
-# pool_start makes each pool a session.  bench/README.md, run-abuse b.
+# nice 3 (half the weight of nice 0), and its session's autogroup too.
+# With autogroups (Debian's default, kernel.sched_autogroup_enabled) the
+# CPUs are first shared between sessions, and a process's nice only
+# counts within its own; pool_start makes each pool a session.
+# bench/README.md, run-abuse b.
 # GENESIS_HASH_NICE=0 runs it as the main pool.
 hash_pool_start() {
 	local nice=${GENESIS_HASH_NICE:-3} pid
