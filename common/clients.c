@@ -288,6 +288,23 @@ finish_tx(struct db *db, enum ierr e)
 	return e;
 }
 
+bool
+clients_same_settings(const struct client *a, const struct client *b)
+{
+	return strcmp(a->name, b->name) == 0 &&
+	    a->is_public == b->is_public &&
+	    strcmp(a->auth_method, b->auth_method) == 0 &&
+	    strcmp(a->redirect_uris, b->redirect_uris) == 0 &&
+	    strcmp(a->post_logout_redirect_uris,
+	    b->post_logout_redirect_uris) == 0 &&
+	    strcmp(a->allowed_scopes, b->allowed_scopes) == 0 &&
+	    strcmp(a->allowed_audiences, b->allowed_audiences) == 0 &&
+	    strcmp(a->grant_types, b->grant_types) == 0 &&
+	    a->require_pkce == b->require_pkce &&
+	    a->require_consent == b->require_consent &&
+	    a->is_active == b->is_active;
+}
+
 enum ierr
 clients_update(struct db *db, const struct client *c,
     unsigned long long *revoked)

@@ -112,6 +112,12 @@ int		clients_new_secret(struct crypto_mac *key,
 enum ierr	clients_insert(struct db *, const struct client *);
 
 /*
+ * Whether a and b hold the same settings (everything a PUT may change),
+ * so that an update which changes nothing keeps updated_at.
+ */
+bool		clients_same_settings(const struct client *a,
+		    const struct client *b);
+/*
  * Write c's fields over the row of c->id (IERR_NOT_FOUND if none).  A
  * client without a secret (public) loses any it had.  An inactive one
  * loses its grants, pending requests and codes, and every session of

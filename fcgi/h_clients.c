@@ -91,17 +91,24 @@ h_clients_get(struct req *r)
 	return IERR_OK;
 }
 
-/* PUT replaces the fields it names and keeps the others. */
+/*
+ * PUT replaces the fields it names and keeps the others; one that
+ * changes nothing writes nothing, so updated_at stays.
+ */
 enum ierr
 h_clients_update(struct req *r)
 {
-	struct client	 c;
+	struct client	 before, c;
 	enum ierr	 e;
 
-	if ((e = load_target(r, &c)) != IERR_OK ||
-	    (e = client_policy_apply(r->json, false, &c, &r->errs)) != IERR_OK)
+	if ((e = load_target(r, &c)) != IERR_OK)
 		return e;
-	if ((e = clients_update(r->w->db, &c, NULL)) == IERR_OK)
+	before = c;
+	if ((e = client_policy_apply(r->json, false, &c, &r->errs)) != IERR_OK)
+		return e;
+	if (clients_same_settings(&before, &c))
+		e = IERR_OK;
+	else if ((e = clients_update(r->w->db, &c, NULL)) == IERR_OK)
 		e = clients_get(r->w->db, r->target, &c);
 	if (e == IERR_NOT_FOUND)
 		return client_not_found(r);	/* deleted meanwhile */
