@@ -248,21 +248,28 @@ enum ierr
 sessions_principal(struct db *db, const char *sid, const char *uid,
     struct principal *out)
 {
+	/*
+	 * The statement of every authenticated request, so MariaDB may keep
+	 * its answer (query_cache_type = DEMAND): a write to either table,
+	 * a revocation or a disabled user, drops every kept answer at its
+	 * commit.  The clock is read here, not in SQL, because a statement
+	 * that reads it is never kept.
+	 */
 	static const char	 sql[] =
-	    "SELECT u.username, u.role, u.disabled FROM sessions s "
+	    "SELECT SQL_CACHE u.username, u.role, u.disabled, "
+	    SESSION_EXPIRES_EPOCH " FROM sessions s "
 	    "JOIN users u ON u.id = s.user_id WHERE s.id = ? AND "
-	    "s.user_id = ? AND s.revoked_at IS NULL AND "
-	    "s.expires_at > UTC_TIMESTAMP()";
+	    "s.user_id = ? AND s.revoked_at IS NULL";
 	struct db_param		 p[] = { DBP_CSTR(sid), DBP_CSTR(uid) };
 	struct db_col		 c[] = {
-		DBC_STR(out->username), DBC_STR(out->role), DBC_INT,
+		DBC_STR(out->username), DBC_STR(out->role), DBC_INT, DBC_INT,
 	};
 	size_t			 rows;
 	enum ierr		 e;
 
-	if ((e = db_query(db, sql, p, 2, c, 3, NULL, NULL, &rows)) != IERR_OK)
+	if ((e = db_query(db, sql, p, 2, c, 4, NULL, NULL, &rows)) != IERR_OK)
 		return e;
-	if (rows == 0)
+	if (rows == 0 || !SESSION_LIVE(c[3].i))
 		return IERR_NOT_FOUND;
 	out->disabled = c[2].i != 0;
 	memcpy(out->uid, uid, sizeof(out->uid) - 1);

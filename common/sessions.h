@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "crypto.h"
 #include "ierr.h"
@@ -121,6 +122,16 @@ enum ierr	sessions_revoke_user(struct db *, const char *uid,
 /* Revoke one active session of uid; *found false if there is none. */
 enum ierr	sessions_revoke_own(struct db *, const char *uid,
 		    const char *sid, bool *found);
+/*
+ * The expires_at of sessions s, in seconds since 1970 (UTC), for a
+ * statement the query cache may keep: the worker compares it with its
+ * clock (SESSION_LIVE).  TIMESTAMPDIFF, unlike UNIX_TIMESTAMP, goes on
+ * past 2038 in MariaDB 10.11.
+ */
+#define SESSION_EXPIRES_EPOCH \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', s.expires_at)"
+#define SESSION_LIVE(expires_epoch) \
+	((expires_epoch) > (long long)time(NULL))
 /*
  * The one query behind every authenticated request: the session is
  * active and belongs to uid, and the user exists.  IERR_NOT_FOUND if not.

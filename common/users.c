@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "sessions.h"
 #include "users.h"
 
 /* The times come as "YYYY-MM-DD HH:MM:SS" (UTC): see iso_time(). */
@@ -98,14 +99,26 @@ enum ierr
 users_get_in_session(struct db *db, const char *id, const char *sid,
     struct user *u)
 {
-	/* Inside the subquery the bare names are the session's columns. */
+	/* Kept by the query cache as sessions_principal's (which see). */
 	static const char	 sql[] =
-	    "SELECT " USER_COLUMNS " FROM users WHERE id = ? AND EXISTS "
-	    "(SELECT 1 FROM sessions WHERE id = ? AND user_id = users.id AND "
-	    "revoked_at IS NULL AND expires_at > UTC_TIMESTAMP())";
+	    "SELECT SQL_CACHE " USER_COLUMNS_OF("u") ", "
+	    SESSION_EXPIRES_EPOCH " FROM users u JOIN sessions s "
+	    "ON s.user_id = u.id WHERE u.id = ? AND s.id = ? AND "
+	    "s.revoked_at IS NULL";
 	struct db_param		 p[] = { DBP_CSTR(id), DBP_CSTR(sid) };
+	struct db_col		 c[14];
+	size_t			 rows;
+	enum ierr		 e;
 
-	return user_by(db, sql, p, 2, u);
+	memset(u, 0, sizeof(*u));
+	user_cols(u, c);
+	c[13] = DBC_INT;
+	if ((e = db_query(db, sql, p, 2, c, 14, NULL, NULL, &rows)) != IERR_OK)
+		return e;
+	if (rows == 0 || !SESSION_LIVE(c[13].i))
+		return IERR_NOT_FOUND;
+	user_flags(u, c);
+	return IERR_OK;
 }
 
 enum ierr

@@ -2,6 +2,7 @@
 (SECURITY.md C-T4, C-T11): logout, session revocation, password change,
 disable and delete each kill the existing access and refresh tokens on
 the very next request."""
+import time
 import uuid
 
 import pytest
@@ -249,15 +250,23 @@ def test_admin_delete_kills_sessions():
                   404, "User not found")
 
 
+def query_cache_hits():
+    return int(root_sql("SHOW GLOBAL STATUS LIKE 'Qcache_hits'")[0][1])
+
+
 def test_tokens_the_workers_remember_die_at_once():
     """Each worker remembers the tokens it has verified (common/jwt_memo.c):
-    their signature, never whether their session and user still live."""
+    their signature, never whether their session and user still live; and
+    MariaDB keeps the answers of the session read (query_cache_type DEMAND
+    on the dev stack), which every write to sessions or users drops."""
     adm = shared_account("admin_main")
     a, b, c = register_account(), register_account(), register_account()
     uses = 5 * WORKERS  # new connections: each worker almost surely sees each token
+    hits = query_cache_hits()
     for _ in range(uses):
         assert_alive(a, b, c)
         assert api("GET", "/users/me", a.access).status_code == 200
+    assert query_cache_hits() - hits >= uses, "the session read was not kept"
     assert api("POST", "/logout", a.access).status_code == 200
     r = api("POST", "/admin/users/%s/disable" % b.id, adm.access, json={"disabled": True})
     assert r.status_code == 200, r.text
@@ -314,6 +323,21 @@ def test_expired_session_is_dead(column):
     assert_dead(a)
     body = body_of(api("GET", "/auth/sessions", a.another_session().access))
     assert a.sid not in [s["id"] for s in body["sessions"]]
+
+
+def test_a_session_that_ends_while_its_answer_is_kept_is_dead():
+    """The kept answer holds expires_at; the worker compares it with its clock."""
+    a = register_account()
+    root_sql("UPDATE sessions SET expires_at = UTC_TIMESTAMP() + INTERVAL 3 SECOND "
+             "WHERE id = %s" % sql_quote(a.sid), db="genesis")
+    assert_alive(a)
+    hits = query_cache_hits()
+    assert_alive(a)
+    assert query_cache_hits() > hits, "the second read was not a kept answer"
+    time.sleep(3.2)
+    hits = query_cache_hits()
+    assert_unauthorized(api("POST", "/token/validate", a.access))
+    assert query_cache_hits() > hits, "the refusal did not come from a kept answer"
 
 
 # --- purging ended sessions (genesis-admin purge-sessions) ----------------------------
