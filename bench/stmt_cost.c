@@ -33,7 +33,7 @@ struct statement {
 };
 
 static const struct statement statements[] = {
-	{ "join (validation's)", "SELECT SQL_CACHE u.username, u.role, "
+	{ "join (validation's)", "SELECT /*M! SQL_CACHE */ u.username, u.role, "
 	    "TIMESTAMPDIFF(SECOND, '1970-01-01', s.expires_at) "
 	    "FROM sessions s JOIN users u "
 	    "ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ? AND "

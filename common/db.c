@@ -178,13 +178,13 @@ connect_to(struct db *db, const char *host)
 	 * Causal reads: on a Galera cluster a read waits until this node has
 	 * applied every write set committed anywhere before it started, so a
 	 * session revoked or a user disabled through another host is seen.
-	 * Such a connection does not use the query cache, whose answers have
-	 * been known to skip that wait (codership/mysql-wsrep#201).
+	 * Such a connection does not use MariaDB's query cache, whose answers
+	 * have been known to skip that wait (codership/mysql-wsrep#201).
 	 */
 	mysql_options(my, MYSQL_INIT_COMMAND, db->causal_reads ?
 	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
 	    "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', "
-	    "wsrep_sync_wait = 1, query_cache_type = OFF" :
+	    "wsrep_sync_wait = 1 /*M!, query_cache_type = OFF */" :
 	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,"
 	    "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'");
 	if (mysql_real_connect(my, host, db->user, db->password, db->name,

@@ -256,7 +256,7 @@ sessions_principal(struct db *db, const char *sid, const char *uid,
 	 * that reads it is never kept.
 	 */
 	static const char	 sql[] =
-	    "SELECT SQL_CACHE u.username, u.role, u.disabled, "
+	    "SELECT " KEEP_ANSWER "u.username, u.role, u.disabled, "
 	    SESSION_EXPIRES_EPOCH " FROM sessions s "
 	    "JOIN users u ON u.id = s.user_id WHERE s.id = ? AND "
 	    "s.user_id = ? AND s.revoked_at IS NULL";

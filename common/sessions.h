@@ -123,6 +123,12 @@ enum ierr	sessions_revoke_user(struct db *, const char *uid,
 enum ierr	sessions_revoke_own(struct db *, const char *uid,
 		    const char *sid, bool *found);
 /*
+ * The hint that lets MariaDB's query cache keep a statement's answer
+ * (query_cache_type = DEMAND), in a comment only MariaDB reads: MySQL 8
+ * has no query cache and would refuse SQL_CACHE.
+ */
+#define KEEP_ANSWER	"/*M! SQL_CACHE */ "
+/*
  * The expires_at of sessions s, in seconds since 1970 (UTC), for a
  * statement the query cache may keep: the worker compares it with its
  * clock (SESSION_LIVE).  TIMESTAMPDIFF, unlike UNIX_TIMESTAMP, goes on

@@ -101,7 +101,7 @@ users_get_in_session(struct db *db, const char *id, const char *sid,
 {
 	/* Kept by the query cache as sessions_principal's (which see). */
 	static const char	 sql[] =
-	    "SELECT SQL_CACHE " USER_COLUMNS_OF("u") ", "
+	    "SELECT " KEEP_ANSWER USER_COLUMNS_OF("u") ", "
 	    SESSION_EXPIRES_EPOCH " FROM users u JOIN sessions s "
 	    "ON s.user_id = u.id WHERE u.id = ? AND s.id = ? AND "
 	    "s.revoked_at IS NULL";
